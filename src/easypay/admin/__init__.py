@@ -1,0 +1,1 @@
+"""The operator console's back end: users, ledger health, recent activity."""

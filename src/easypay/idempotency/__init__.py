@@ -1,0 +1,1 @@
+"""The HTTP idempotency layer every value-moving endpoint declares (specs/ledger.md)."""

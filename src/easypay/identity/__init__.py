@@ -1,0 +1,1 @@
+"""Identity: sign-up, sign-in sessions, the payment PIN, friends, operators."""

@@ -1,0 +1,1 @@
+"""Small shared helpers. Imports no service package."""

@@ -1,0 +1,43 @@
+"""Tokens, keyed hashes and password hashing."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+
+_password_hasher = PasswordHasher()  # argon2id with the library's RFC 9106 low-memory profile
+
+
+def new_token(nbytes: int = 32) -> str:
+    """An unguessable URL-safe token (session tokens, API keys)."""
+    return secrets.token_urlsafe(nbytes)
+
+
+def sha256_hex(value: str | bytes) -> str:
+    data = value.encode() if isinstance(value, str) else value
+    return hashlib.sha256(data).hexdigest()
+
+
+def keyed_hash(key: bytes, *parts: str) -> str:
+    """HMAC-SHA256 over the parts; without `key` the digest reveals nothing searchable."""
+    message = "\x1f".join(parts).encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def constant_time_equal(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
+def hash_password(password: str) -> str:
+    return _password_hasher.hash(password)
+
+
+def verify_password(stored_hash: str, password: str) -> bool:
+    try:
+        return _password_hasher.verify(stored_hash, password)
+    except (VerifyMismatchError, InvalidHashError):
+        return False

@@ -1,0 +1,12 @@
+"""Identifier types shared by endpoints."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Path
+
+MAX_ID = 2**63 - 1
+
+# A path id: positive and within 64 bits, so a huge number is a 422, never a database error.
+PathId = Annotated[int, Path(ge=1, le=MAX_ID, description="Id.")]

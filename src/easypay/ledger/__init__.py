@@ -1,0 +1,1 @@
+"""The double-entry ledger every service moves value through (specs/ledger.md)."""

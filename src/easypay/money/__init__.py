@@ -1,0 +1,1 @@
+"""Pay Money: the prepaid balance, charged from and withdrawn to linked bank accounts."""

@@ -1,0 +1,404 @@
+"""Pay Money rules: linking bank accounts, charging, withdrawing, auto-charge, history.
+
+A charge or withdrawal spans a bank call, so it runs as three steps with a commit between them
+(the only functions here that take the `Database` instead of a session):
+
+1. record the bank operation and hold the money in the ledger — commit;
+2. call the bank (idempotent on our `bank_tran_id`);
+3. post or void the hold according to the answer — commit.
+
+A crash or timeout between 1 and 3 leaves the operation `requested`/`unknown`; the worker asks
+the bank what happened (`reconcile`) and finishes it. Retrying the same request (same
+`request_key`) resumes the same operation; it never starts a second one.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from easypay.config import Settings
+from easypay.db import Database
+from easypay.errors import InvalidInput
+from easypay.identity.service import record_event
+from easypay.kit.clock import clock
+from easypay.kit.money import round_up_to_step
+from easypay.ledger import service as ledger
+from easypay.ledger.accounts import BANK_CLEARING, Balance
+from easypay.ledger.schemas import TransferRequest
+from easypay.models import BankLink, BankOperation, LedgerTransfer, User
+from easypay.money import gateway, repository
+from easypay.money.banks import BANK_NAMES
+from easypay.money.errors import (
+    AlreadyLinked,
+    AmountOutOfRange,
+    AutoChargeOff,
+    BankAccountNotFound,
+    BankDeclined,
+    BankLinkNotFound,
+    BankUnavailable,
+    ChargePending,
+    ConsentRequired,
+    HolderNameMismatch,
+    NoLinkedAccount,
+    UnknownBank,
+)
+from easypay.observability import LEDGER_TRANSFERS
+
+CONSENT_VERSION = "2026-11"
+ACCOUNT_PATTERN = re.compile(r"^\d{6,16}$")
+
+
+# --- balance ----------------------------------------------------------------------------------
+
+
+async def balance(session: AsyncSession, user: User) -> Balance:
+    return Balance.of(await ledger.user_wallet(session, user.id))
+
+
+# --- linked bank accounts ---------------------------------------------------------------------
+
+
+def _same_name(a: str, b: str) -> bool:
+    def norm(name: str) -> str:
+        return "".join(unicodedata.normalize("NFC", name).split()).casefold()
+
+    return norm(a) == norm(b)
+
+
+async def link_account(
+    session: AsyncSession,
+    bank: gateway.BankGateway,
+    user: User,
+    bank_code: str,
+    account_number: str,
+    consent: bool,
+) -> BankLink:
+    """Link an account in the user's own name (the bank's real-name inquiry decides)."""
+    if not consent:
+        raise ConsentRequired()
+    if bank_code not in BANK_NAMES:
+        raise UnknownBank()
+    number = account_number.replace("-", "").replace(" ", "")
+    if not ACCOUNT_PATTERN.match(number):
+        raise InvalidInput("An account number is 6 to 16 digits.")
+    # The bank is asked before this transaction writes anything (no lock held across the call).
+    holder = await _real_name(bank, bank_code, number, user.birth_date)
+    if not _same_name(holder, user.name):
+        raise HolderNameMismatch()
+    if await repository.link_for_account(session, user.id, bank_code, number) is not None:
+        raise AlreadyLinked()
+    now = clock.now()
+    link = BankLink(
+        user_id=user.id,
+        bank_code=bank_code,
+        account_number=number,
+        holder_name=holder,
+        consent_version=CONSENT_VERSION,
+        consented_at=now,
+        status="active",
+        created_at=now,
+    )
+    session.add(link)
+    await session.flush()
+    await record_event(session, user.id, "bank.linked", f"{bank_code} ***{number[-4:]}")
+    return link
+
+
+async def _real_name(
+    bank: gateway.BankGateway, bank_code: str, number: str, birth_date: date
+) -> str:
+    try:
+        return await bank.real_name(bank_code, number, birth_date)
+    except gateway.BankAccountNotFound as error:
+        raise BankAccountNotFound() from error
+    except gateway.BankError as error:
+        raise BankUnavailable() from error
+
+
+async def unlink_account(session: AsyncSession, user: User, link_id: int) -> None:
+    link = await repository.active_link(session, user.id, link_id)
+    if link is None:
+        raise BankLinkNotFound()
+    link.status = "unlinked"
+    link.unlinked_at = clock.now()
+    await record_event(session, user.id, "bank.unlinked", f"link {link.id}")
+
+
+async def linked_accounts(session: AsyncSession, user: User) -> list[BankLink]:
+    return await repository.active_links(session, user.id)
+
+
+# --- charge and withdraw ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Started:
+    operation: BankOperation
+    link: BankLink
+
+
+async def charge(
+    database: Database,
+    bank: gateway.BankGateway,
+    settings: Settings,
+    user: User,
+    link_id: int,
+    amount: int,
+    request_key: str,
+    purpose: str = "manual",
+) -> BankOperation:
+    """Move `amount` from the linked account into Pay Money (holding cap applies)."""
+    if not settings.charge_min <= amount <= settings.money_holding_cap:
+        raise AmountOutOfRange(
+            f"Charge between {settings.charge_min:,} and {settings.money_holding_cap:,} KRW."
+        )
+    return await _run_bank_operation(
+        database, bank, settings, user, link_id, amount, request_key, "charge", purpose
+    )
+
+
+async def withdraw(
+    database: Database,
+    bank: gateway.BankGateway,
+    settings: Settings,
+    user: User,
+    link_id: int,
+    amount: int,
+    request_key: str,
+) -> BankOperation:
+    """Move `amount` from Pay Money to the user's own linked account."""
+    if not 1 <= amount <= ledger.MAX_AMOUNT:
+        raise AmountOutOfRange()
+    return await _run_bank_operation(
+        database, bank, settings, user, link_id, amount, request_key, "withdrawal", "manual"
+    )
+
+
+async def _run_bank_operation(
+    database: Database,
+    bank: gateway.BankGateway,
+    settings: Settings,
+    user: User,
+    link_id: int,
+    amount: int,
+    request_key: str,
+    kind: str,
+    purpose: str,
+) -> BankOperation:
+    async with database.transaction() as session:
+        started = await _start(session, settings, user, link_id, amount, request_key, kind, purpose)
+    operation = started.operation
+    if operation.status in ("completed", "failed"):  # a retry of a finished request
+        return _answer(operation)
+    call = bank.withdraw if kind == "charge" else bank.deposit
+    memo = "EasyPay 충전" if kind == "charge" else "EasyPay 출금"
+    outcome = await call(
+        operation.bank_tran_id, started.link.bank_code, started.link.account_number, amount, memo
+    )
+    async with database.transaction() as session:
+        operation = await settle(session, operation.id, outcome)
+    return _answer(operation)
+
+
+def _answer(operation: BankOperation) -> BankOperation:
+    if operation.status == "failed":
+        raise BankDeclined(f"The bank declined: {operation.bank_message or 'no reason given'}.")
+    return operation
+
+
+async def _start(
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    link_id: int,
+    amount: int,
+    request_key: str,
+    kind: str,
+    purpose: str,
+) -> _Started:
+    existing = await repository.operation_by_key(session, request_key)
+    if existing is not None:
+        link = await repository.link_by_id(session, existing.bank_link_id)
+        assert link is not None
+        return _Started(existing, link)
+    link = await repository.active_link(session, user.id, link_id)
+    if link is None:
+        raise BankLinkNotFound()
+    wallet = await ledger.user_wallet(session, user.id)
+    clearing = await ledger.system_account_id(session, BANK_CLEARING)
+    bank_tran_id = "EP" + uuid.uuid4().hex[:18].upper()
+    if kind == "charge":
+        request = TransferRequest(
+            debit_account_id=clearing,
+            credit_account_id=wallet.id,
+            amount=amount,
+            code="charge",
+            pending=True,
+            reference=f"bank:{bank_tran_id}",
+            credit_cap=settings.money_holding_cap,
+        )
+    else:
+        request = TransferRequest(
+            debit_account_id=wallet.id,
+            credit_account_id=clearing,
+            amount=amount,
+            code="withdrawal",
+            pending=True,
+            reference=f"bank:{bank_tran_id}",
+        )
+    hold = await ledger.transfer(session, request)
+    LEDGER_TRANSFERS.labels("pending").inc()
+    now = clock.now()
+    operation = BankOperation(
+        user_id=user.id,
+        bank_link_id=link.id,
+        kind=kind,
+        purpose=purpose,
+        amount=amount,
+        request_key=request_key,
+        bank_tran_id=bank_tran_id,
+        status="requested",
+        pending_transfer_id=hold.id,
+        bank_result_code="",
+        bank_message="",
+        attempts=0,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(operation)
+    await session.flush()
+    await record_event(session, user.id, f"money.{kind}_requested", f"{amount:,} KRW")
+    return _Started(operation, link)
+
+
+async def settle(
+    session: AsyncSession, operation_id: int, outcome: gateway.TransferOutcome
+) -> BankOperation:
+    """Apply the bank's answer: post the hold (ok), void it (declined), or leave it (unknown).
+    Whoever settles first wins (a retry, the request itself or the worker); the rest read."""
+    now = clock.now()
+    status = {"ok": "completed", "declined": "failed", "unknown": "unknown"}[outcome.outcome]
+    code = outcome.bank_result_code or outcome.result_code
+    if await repository.settle_status(session, operation_id, status, code, outcome.message, now):
+        operation = await repository.operation_by_id(session, operation_id)
+        assert operation is not None
+        if status == "completed":
+            await ledger.post(session, operation.pending_transfer_id)
+            LEDGER_TRANSFERS.labels("post").inc()
+        elif status == "failed":
+            await ledger.void(session, operation.pending_transfer_id)
+            LEDGER_TRANSFERS.labels("void").inc()
+        if status != "unknown":
+            await record_event(
+                session, operation.user_id, f"money.{operation.kind}_{status}", f"op {operation.id}"
+            )
+        return operation
+    operation = await repository.operation_by_id(session, operation_id)
+    assert operation is not None
+    return operation
+
+
+async def reconcile(
+    database: Database, bank: gateway.BankGateway, older_than: timedelta, limit: int = 100
+) -> int:
+    """Finish operations the bank never answered clearly, by asking it what happened.
+
+    The bank answers an id it never saw as cancelled and refuses that id from then on, so
+    voiding the hold can never race a late-arriving withdrawal."""
+    async with database.transaction() as session:
+        operations = await repository.unsettled_operations(
+            session, clock.now() - older_than, limit
+        )
+    settled = 0
+    for operation in operations:
+        outcome = await bank.transfer_result(operation.bank_tran_id)
+        if outcome.outcome == "unknown":
+            continue
+        async with database.transaction() as session:
+            await settle(session, operation.id, outcome)
+        settled += 1
+    return settled
+
+
+async def operation_of(session: AsyncSession, user: User, operation_id: int) -> BankOperation:
+    operation = await repository.operation_by_id(session, operation_id)
+    if operation is None or operation.user_id != user.id:
+        raise BankLinkNotFound("No such charge or withdrawal.")
+    return operation
+
+
+# --- auto-charge (for payments and transfers) --------------------------------------------------
+
+
+async def auto_charge(
+    database: Database,
+    bank: gateway.BankGateway,
+    settings: Settings,
+    user: User,
+    needed: int,
+    request_key: str,
+) -> BankOperation | None:
+    """Make at least `needed` KRW available, charging the shortfall rounded up to 10,000 KRW
+    steps from the first linked account. None when the balance already covers it."""
+    async with database.transaction() as session:
+        available = (await balance(session, user)).available
+        links = await repository.active_links(session, user.id)
+        fresh_user = await session.get(User, user.id)
+    shortfall = needed - available
+    if shortfall <= 0:
+        return None
+    if fresh_user is None or not fresh_user.auto_charge_enabled:
+        raise AutoChargeOff()
+    if not links:
+        raise NoLinkedAccount("Your balance is not enough and no bank account is linked.")
+    amount = round_up_to_step(shortfall, settings.auto_charge_step)
+    operation = await _run_bank_operation(
+        database, bank, settings, user, links[0].id, amount, request_key, "charge", "auto_charge"
+    )
+    if operation.status != "completed":
+        raise ChargePending()
+    return operation
+
+
+# --- history ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Activity:
+    transfer: LedgerTransfer
+    direction: str
+    amount: int
+    status: str
+
+
+async def history(
+    session: AsyncSession,
+    user: User,
+    codes: list[str],
+    since: datetime | None,
+    until: datetime | None,
+    cursor: int | None,
+    limit: int,
+) -> list[Activity]:
+    wallet = await ledger.user_wallet(session, user.id)
+    rows = await repository.wallet_activity(session, wallet.id, codes, since, until, cursor, limit)
+    activities = []
+    for transfer, resolution, resolved_amount in rows:
+        status = "completed"
+        amount = transfer.amount
+        if transfer.kind == "pending":
+            if resolution is None:
+                status = "processing"
+            elif resolution == "post":
+                amount = resolved_amount or amount
+            else:
+                status = "canceled"
+        direction = "out" if transfer.debit_account_id == wallet.id else "in"
+        activities.append(Activity(transfer, direction, amount, status))
+    return activities

@@ -1,0 +1,1 @@
+"""The worker: outbox jobs and time-based work, safe to run on many processes at once."""

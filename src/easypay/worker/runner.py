@@ -1,0 +1,47 @@
+"""The worker loop: due outbox jobs, then the periodic tasks of every service."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from easypay.config import Settings
+from easypay.db import Database
+from easypay.ledger import service as ledger
+from easypay.money.gateway import BankGateway
+from easypay.money.tasks import reconcile_bank_operations
+from easypay.worker import outbox
+
+log = logging.getLogger("easypay.worker")
+
+
+class Worker:
+    def __init__(self, database: Database, settings: Settings, bank: BankGateway) -> None:
+        self.database = database
+        self.settings = settings
+        self.bank = bank
+
+    async def run_once(self) -> int:
+        """One pass over everything due; returns how much work was done."""
+        done = 0
+        for job in await outbox.claim_due(self.database):
+            done += await outbox.run_job(self.database, job)
+        async with self.database.transaction() as session:
+            done += await ledger.expire_due(session)
+        done += await reconcile_bank_operations(self.database, self.bank, self.settings)
+        return done
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        log.info("worker started")
+        while not stop.is_set():
+            try:
+                done = await self.run_once()
+            except Exception:  # noqa: BLE001 - keep the loop alive; the next pass retries
+                log.exception("worker pass failed")
+                done = 0
+            if not done:
+                try:
+                    await asyncio.wait_for(stop.wait(), self.settings.worker_poll_seconds)
+                except TimeoutError:
+                    pass
+        log.info("worker stopped")

@@ -18,9 +18,9 @@ from easypay.admin.endpoints import router as admin_router
 from easypay.config import Settings, get_settings
 from easypay.db import Database
 from easypay.errors import install_error_handlers
-from easypay.identity.endpoints import router as identity_router
 from easypay.idempotency.dependencies import replay_response
 from easypay.idempotency.service import Replay
+from easypay.identity.endpoints import router as identity_router
 from easypay.ledger import service as ledger
 from easypay.money.endpoints import router as money_router
 from easypay.money.gateway import BankGateway

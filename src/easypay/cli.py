@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from easypay.config import Settings, get_settings
+from easypay.config import get_settings
 
 app = typer.Typer(help="EasyPay: a self-hostable easy-payment platform.", no_args_is_help=True)
 ledger_app = typer.Typer(help="The double-entry ledger.", no_args_is_help=True)
@@ -175,7 +175,9 @@ def user_create(
     from easypay.scripting import create_user
 
     result = asyncio.run(
-        create_user(get_settings(), phone, name, date.fromisoformat(birth_date), password, pin, token)
+        create_user(
+            get_settings(), phone, name, date.fromisoformat(birth_date), password, pin, token
+        )
     )
     _print_result(result, as_json)
 
@@ -205,7 +207,9 @@ def create_operator(
     """Create an operator (or make an existing user one): they get the operator console."""
     from easypay.scripting import create_operator as create
 
-    result = asyncio.run(create(get_settings(), phone, name, date.fromisoformat(birth_date), password))
+    result = asyncio.run(
+        create(get_settings(), phone, name, date.fromisoformat(birth_date), password)
+    )
     _print_result(result, as_json)
 
 

@@ -26,9 +26,7 @@ def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
         engine = create_async_engine(url, connect_args={"timeout": 30})
         _make_sqlite_transactions_immediate(engine)
         return engine
-    return create_async_engine(
-        url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
-    )
+    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
 
 
 def _make_sqlite_transactions_immediate(engine: AsyncEngine) -> None:
@@ -86,3 +84,8 @@ DbSession = Annotated[AsyncSession, Depends(_request_session, scope="function")]
 def database_of(request: Request) -> Database:
     database: Database = request.app.state.database
     return database
+
+
+def dialect_name(session: AsyncSession) -> str:
+    """`postgresql` or `sqlite`: the few statements that differ (upserts, row locks) ask this."""
+    return session.get_bind().dialect.name

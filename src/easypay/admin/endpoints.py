@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from easypay.admin import service
-from easypay.admin.schemas import EventRead, LedgerHealth, UserSummary, UsersPage
+from easypay.admin.schemas import EventRead, LedgerHealth, UsersPage, UserSummary
 from easypay.db import DbSession
 from easypay.errors import error_responses
 from easypay.identity.dependencies import CurrentOperator
@@ -55,8 +55,6 @@ async def ledger_health(operator: CurrentOperator, db: DbSession) -> LedgerHealt
 async def activity(operator: CurrentOperator, db: DbSession) -> list[EventRead]:
     events = await service.recent_activity(db)
     return [
-        EventRead(
-            id=e.id, user_id=e.user_id, kind=e.kind, detail=e.detail, created_at=e.created_at
-        )
+        EventRead(id=e.id, user_id=e.user_id, kind=e.kind, detail=e.detail, created_at=e.created_at)
         for e in events
     ]

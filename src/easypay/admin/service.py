@@ -13,7 +13,9 @@ from easypay.ledger.accounts import USER_WALLET
 from easypay.models import AuditEvent, LedgerAccount, User
 
 
-async def users(session: AsyncSession, query: str, limit: int, offset: int) -> tuple[list[UserSummary], int]:
+async def users(
+    session: AsyncSession, query: str, limit: int, offset: int
+) -> tuple[list[UserSummary], int]:
     found, total = await identity_repository.users_page(session, query.strip(), limit, offset)
     balances = await _wallet_balances(session, [u.id for u in found])
     return [_summary(u, balances.get(u.id, 0)) for u in found], total

@@ -15,12 +15,11 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, ParamSpec, TypeVar
 
 from fastapi import Depends, Header, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from easypay.db import database_of
@@ -65,7 +64,9 @@ async def _claim_key(
     request_hash = sha256_hex(
         request.url.path.encode() + b"\n" + request.url.query.encode() + b"\n" + body
     )
-    claim = await service.begin(database_of(request), scope, endpoint, idempotency_key, request_hash)
+    claim = await service.begin(
+        database_of(request), scope, endpoint, idempotency_key, request_hash
+    )
     route = request.scope.get("route")
     status_code = getattr(route, "status_code", None) or 200
     return IdempotencyContext(claim, status_code, scope, idempotency_key)
@@ -83,7 +84,7 @@ def idempotent(endpoint: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]
     @functools.wraps(endpoint)
     async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         context = next(v for v in kwargs.values() if isinstance(v, IdempotencyContext))
-        session = next(v for v in kwargs.values() if _is_session(v))
+        session = next(v for v in kwargs.values() if isinstance(v, AsyncSession))
         try:
             result = await endpoint(*args, **kwargs)
             await context.claim.finish(session, context.status_code, jsonable_encoder(result))
@@ -94,10 +95,6 @@ def idempotent(endpoint: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]
         return result
 
     return wrapper
-
-
-def _is_session(value: Any) -> bool:
-    return isinstance(value, AsyncSession)
 
 
 def replay_response(saved: service.SavedResponse) -> JSONResponse:

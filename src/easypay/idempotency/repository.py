@@ -8,9 +8,11 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from easypay.db import dialect_name
 from easypay.models import IdempotencyRecord
+from easypay.models.base import table_of
 
-RECORDS = IdempotencyRecord.__table__
+RECORDS = table_of(IdempotencyRecord)
 
 
 async def claim(
@@ -23,7 +25,7 @@ async def claim(
     locked_until: datetime,
 ) -> int | None:
     """Insert an in-progress record; None when the key is already known."""
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    dialect = postgresql if dialect_name(session) == "postgresql" else sqlite
     statement = (
         dialect.insert(RECORDS)
         .values(

@@ -32,7 +32,7 @@ class SavedResponse:
     body: Any
 
 
-class Replay(Exception):  # noqa: N818 - control flow, not an error
+class Replay(Exception):
     """Raised to answer with the saved response of the first call."""
 
     def __init__(self, saved: SavedResponse) -> None:
@@ -73,7 +73,8 @@ async def begin(
         if record.request_hash != request_hash:
             raise IdempotencyKeyReused()
         if record.state == "done":
-            assert record.response_status is not None and record.response_body is not None
+            assert record.response_status is not None
+            assert record.response_body is not None
             raise Replay(SavedResponse(record.response_status, json.loads(record.response_body)))
         if await repository.take_over(session, record.id, now, now + LEASE):
             return Claim(record.id, database)

@@ -7,7 +7,6 @@ from fastapi import APIRouter, Request, Response
 from easypay.config import AppSettings
 from easypay.db import DbSession, database_of
 from easypay.errors import InvalidInput, RateLimited, error_responses
-from easypay.kit.ids import PathId
 from easypay.identity import errors, service
 from easypay.identity.dependencies import CurrentPrincipal, CurrentUser
 from easypay.identity.schemas import (
@@ -23,6 +22,7 @@ from easypay.identity.schemas import (
     UserCreate,
     UserRead,
 )
+from easypay.kit.ids import PathId
 from easypay.models import User
 
 router = APIRouter(prefix="/api/v1", tags=["identity"])
@@ -78,7 +78,9 @@ async def sign_in(body: SignIn, request: Request, settings: AppSettings) -> Sess
     )
 
 
-@router.get("/sessions", summary="My active sessions", responses=error_responses(errors.NotSignedIn))
+@router.get(
+    "/sessions", summary="My active sessions", responses=error_responses(errors.NotSignedIn)
+)
 async def list_sessions(principal: CurrentPrincipal, db: DbSession) -> list[SessionRead]:
     sessions = await service.list_sessions(db, principal.user)
     return [
@@ -114,7 +116,9 @@ async def me(user: CurrentUser, db: DbSession) -> UserRead:
     return user_read(await service._reload(db, user.id))
 
 
-@router.patch("/me/settings", summary="Change my settings", responses=error_responses(errors.NotSignedIn))
+@router.patch(
+    "/me/settings", summary="Change my settings", responses=error_responses(errors.NotSignedIn)
+)
 async def update_settings(body: SettingsUpdate, user: CurrentUser, db: DbSession) -> UserRead:
     fresh = await service.update_settings(db, user, body.auto_charge_enabled, body.language)
     return user_read(fresh)
@@ -126,7 +130,9 @@ async def update_settings(body: SettingsUpdate, user: CurrentUser, db: DbSession
     summary="Set the payment PIN (first time)",
     responses=error_responses(errors.NotSignedIn, errors.PinAlreadySet, errors.WeakPin),
 )
-async def set_pin(body: PinSet, user: CurrentUser, db: DbSession, settings: AppSettings) -> Response:
+async def set_pin(
+    body: PinSet, user: CurrentUser, db: DbSession, settings: AppSettings
+) -> Response:
     await service.set_pin(db, settings.server_secret, user, body.pin)
     return Response(status_code=204)
 

@@ -11,6 +11,7 @@ CPU per payment and protect nothing more once the key is outside the database.
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 
 from easypay.identity.errors import WeakPassword, WeakPin
 from easypay.kit.crypto import keyed_hash
@@ -39,8 +40,11 @@ def check_password_strength(password: str, phone_digits: str) -> None:
 def check_pin_strength(pin: str, birth_date: date) -> None:
     if len(pin) != 6 or not pin.isascii() or not pin.isdigit():
         raise WeakPin("The payment PIN must be exactly 6 digits.")
-    steps = {int(b) - int(a) for a, b in zip(pin, pin[1:], strict=False)}
-    if steps in ({0}, {1}, {-1}) or pin in (birth_date.strftime("%y%m%d"), birth_date.strftime("%m%d%y")):
+    steps = {int(b) - int(a) for a, b in pairwise(pin)}
+    if steps in ({0}, {1}, {-1}) or pin in (
+        birth_date.strftime("%y%m%d"),
+        birth_date.strftime("%m%d%y"),
+    ):
         raise WeakPin()
 
 

@@ -8,8 +8,9 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from easypay.models import AuditEvent, Friend, User, UserSession
+from easypay.models.base import table_of
 
-USERS = User.__table__
+USERS = table_of(User)
 
 
 async def user_by_phone(session: AsyncSession, phone: str) -> User | None:

@@ -319,5 +319,7 @@ async def list_friends(session: AsyncSession, user: User) -> list[tuple[Friend, 
 # --- audit ------------------------------------------------------------------------------------
 
 
-async def record_event(session: AsyncSession, user_id: int | None, kind: str, detail: str = "") -> None:
+async def record_event(
+    session: AsyncSession, user_id: int | None, kind: str, detail: str = ""
+) -> None:
     session.add(AuditEvent(user_id=user_id, kind=kind, detail=detail[:300], created_at=clock.now()))

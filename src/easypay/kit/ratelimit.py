@@ -9,8 +9,9 @@ from easypay.db import Database
 from easypay.errors import RateLimited
 from easypay.kit.clock import clock
 from easypay.models import RateLimitCounter
+from easypay.models.base import table_of
 
-COUNTERS = RateLimitCounter.__table__
+COUNTERS = table_of(RateLimitCounter)
 
 
 async def hit(database: Database, key: str, limit: int, window_seconds: int) -> None:

@@ -5,19 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from easypay.db import dialect_name
 from easypay.models import (
     CREDITS_MUST_NOT_EXCEED_DEBITS,
     DEBITS_MUST_NOT_EXCEED_CREDITS,
     LedgerAccount,
     LedgerTransfer,
 )
+from easypay.models.base import table_of
 
-ACCOUNTS = LedgerAccount.__table__
-TRANSFERS = LedgerTransfer.__table__
+ACCOUNTS = table_of(LedgerAccount)
+TRANSFERS = table_of(LedgerTransfer)
 
 
 async def account_by_id(session: AsyncSession, account_id: int) -> LedgerAccount | None:
@@ -39,7 +41,7 @@ async def find_account(
 async def lock_accounts(session: AsyncSession, account_ids: Iterable[int]) -> None:
     """Row-lock accounts in ascending id order, so concurrent batches never deadlock."""
     ids = sorted(set(account_ids))
-    if not ids or session.bind.dialect.name == "sqlite":  # SQLite: BEGIN IMMEDIATE serialises
+    if not ids or dialect_name(session) == "sqlite":  # SQLite: BEGIN IMMEDIATE serialises
         return
     statement = select(ACCOUNTS.c.id).where(ACCOUNTS.c.id.in_(ids)).order_by(ACCOUNTS.c.id)
     await session.execute(statement.with_for_update())
@@ -61,9 +63,12 @@ async def resolution_of(session: AsyncSession, pending_id: int) -> LedgerTransfe
 
 async def insert_transfer(session: AsyncSession, values: dict[str, Any]) -> int | None:
     """Insert unless the key (or the resolved hold) is taken; returns the new id or None."""
-    dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
+    dialect = postgresql if dialect_name(session) == "postgresql" else sqlite
     statement = (
-        dialect.insert(TRANSFERS).values(**values).on_conflict_do_nothing().returning(TRANSFERS.c.id)
+        dialect.insert(TRANSFERS)
+        .values(**values)
+        .on_conflict_do_nothing()
+        .returning(TRANSFERS.c.id)
     )
     return (await session.execute(statement)).scalar_one_or_none()
 
@@ -104,15 +109,6 @@ def credit_allowed(extra_credits: int, cap: int | None) -> Any:
         return allowed
     within_cap = c.credits_posted + c.credits_pending - c.debits_posted + extra_credits <= cap
     return and_(allowed, within_cap)
-
-
-def transfers_of_account(account_id: int) -> Select[tuple[LedgerTransfer]]:
-    return select(LedgerTransfer).where(
-        or_(
-            LedgerTransfer.debit_account_id == account_id,
-            LedgerTransfer.credit_account_id == account_id,
-        )
-    )
 
 
 async def accounts_by_ids(

@@ -249,9 +249,9 @@ async def _resolve(
     new_id = await repository.insert_transfer(session, values)
     if new_id is None:
         existing = await repository.resolution_of(session, pending_id)
-        if existing is not None and existing.transfer_key == values["transfer_key"]:
-            if _same_transfer(existing, values):
-                return existing
+        same_key = existing is not None and existing.transfer_key == values["transfer_key"]
+        if same_key and existing is not None and _same_transfer(existing, values):
+            return existing
         if existing is None:
             raise TransferKeyReused()
         raise AlreadyResolved()

@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from easypay.models.base import Amount, BigId, Base, Id, Timestamp, UtcDateTime
+from easypay.models.base import Amount, Base, BigId, Id, Timestamp, UtcDateTime
 
 # Account flags (bit values).
 DEBITS_MUST_NOT_EXCEED_CREDITS = 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from easypay.models.base import BigId, Base, Id, Timestamp
+from easypay.models.base import Base, BigId, Id, Timestamp
 
 
 class Merchant(Base):
@@ -13,7 +13,9 @@ class Merchant(Base):
 
     id: Mapped[Id]
     name: Mapped[str] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(16), default="active")  # pending | active | suspended
+    status: Mapped[str] = mapped_column(
+        String(16), default="active"
+    )  # pending | active | suspended
     fee_bp: Mapped[int] = mapped_column(Integer, default=250)
     # Only SHA-256 digests of the keys are kept; the keys are shown once, at creation/rotation.
     admin_key_hash: Mapped[str] = mapped_column(String(64), unique=True)

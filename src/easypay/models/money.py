@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from easypay.models.base import Amount, BigId, Base, Id, Timestamp, UtcDateTime
+from easypay.models.base import Amount, Base, BigId, Id, Timestamp, UtcDateTime
 
 
 class BankLink(Base):

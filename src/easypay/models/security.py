@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from easypay.models.base import BigId, Base, Id, Timestamp
+from easypay.models.base import Base, BigId, Id, Timestamp
 
 
 class RateLimitCounter(Base):

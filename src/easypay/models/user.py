@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from easypay.models.base import BigId, Base, Id, Timestamp, UtcDateTime
+from easypay.models.base import Base, BigId, Id, Timestamp, UtcDateTime
 
 
 class User(Base):

@@ -10,15 +10,15 @@ from fastapi import APIRouter, Query, Request, Response
 from easypay.config import AppSettings
 from easypay.db import DbSession, database_of
 from easypay.errors import InvalidInput, RateLimited, error_responses
-from easypay.identity import errors as identity_errors
-from easypay.identity import service as identity
-from easypay.identity.dependencies import CurrentUser
 from easypay.idempotency.dependencies import Idempotent, idempotent
 from easypay.idempotency.errors import (
     IdempotencyInProgress,
     IdempotencyKeyMissing,
     IdempotencyKeyReused,
 )
+from easypay.identity import errors as identity_errors
+from easypay.identity import service as identity
+from easypay.identity.dependencies import CurrentUser
 from easypay.kit.ids import PathId
 from easypay.kit.pagination import Page
 from easypay.ledger.errors import CapExceeded, InsufficientFunds
@@ -70,7 +70,11 @@ def operation_read(operation: BankOperation) -> BankOperationRead:
     return BankOperationRead.model_validate(operation)
 
 
-@router.get("/balance", summary="My Pay Money balance", responses=error_responses(identity_errors.NotSignedIn))
+@router.get(
+    "/balance",
+    summary="My Pay Money balance",
+    responses=error_responses(identity_errors.NotSignedIn),
+)
 async def get_balance(user: CurrentUser, db: DbSession, settings: AppSettings) -> BalanceRead:
     balance = await service.balance(db, user)
     return BalanceRead(
@@ -81,7 +85,11 @@ async def get_balance(user: CurrentUser, db: DbSession, settings: AppSettings) -
     )
 
 
-@router.get("/bank-links", summary="My linked bank accounts", responses=error_responses(identity_errors.NotSignedIn))
+@router.get(
+    "/bank-links",
+    summary="My linked bank accounts",
+    responses=error_responses(identity_errors.NotSignedIn),
+)
 async def list_links(user: CurrentUser, db: DbSession) -> list[BankLinkRead]:
     return [link_read(link) for link in await service.linked_accounts(db, user)]
 
@@ -100,8 +108,12 @@ async def list_links(user: CurrentUser, db: DbSession) -> list[BankLinkRead]:
         errors.BankUnavailable,
     ),
 )
-async def link_account(body: BankLinkCreate, user: CurrentUser, db: DbSession, bank: Bank) -> BankLinkRead:
-    link = await service.link_account(db, bank, user, body.bank_code, body.account_number, body.consent)
+async def link_account(
+    body: BankLinkCreate, user: CurrentUser, db: DbSession, bank: Bank
+) -> BankLinkRead:
+    link = await service.link_account(
+        db, bank, user, body.bank_code, body.account_number, body.consent
+    )
     return link_read(link)
 
 
@@ -173,7 +185,9 @@ async def withdraw(
     summary="One charge or withdrawal",
     responses=error_responses(identity_errors.NotSignedIn, errors.BankLinkNotFound),
 )
-async def get_operation(operation_id: PathId, user: CurrentUser, db: DbSession) -> BankOperationRead:
+async def get_operation(
+    operation_id: PathId, user: CurrentUser, db: DbSession
+) -> BankOperationRead:
     return operation_read(await service.operation_of(db, user, operation_id))
 
 
@@ -185,10 +199,14 @@ async def get_operation(operation_id: PathId, user: CurrentUser, db: DbSession) 
 async def history(
     user: CurrentUser,
     db: DbSession,
-    code: Annotated[list[str], Query(description="Only these kinds (charge, withdrawal, ...).")] = [],  # noqa: B006
+    code: Annotated[
+        list[str], Query(description="Only these kinds (charge, withdrawal, ...).")
+    ] = [],  # noqa: B006
     since: Annotated[datetime | None, Query(description="From this time (inclusive).")] = None,
     until: Annotated[datetime | None, Query(description="Before this time.")] = None,
-    cursor: Annotated[int | None, Query(ge=1, le=2**63 - 1, description="`next_cursor` of the previous page.")] = None,
+    cursor: Annotated[
+        int | None, Query(ge=1, le=2**63 - 1, description="`next_cursor` of the previous page.")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100, description="Page size.")] = 20,
 ) -> Page[ActivityRead]:
     activities = await service.history(db, user, code, since, until, cursor, limit + 1)
@@ -196,9 +214,9 @@ async def history(
         ActivityRead(
             id=a.transfer.id,
             code=a.transfer.code,
-            direction=a.direction,  # type: ignore[arg-type]
+            direction=a.direction,
             amount=a.amount,
-            status=a.status,  # type: ignore[arg-type]
+            status=a.status,
             reference=a.transfer.reference,
             created_at=a.transfer.created_at,
         )

@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from easypay.models import BankLink, BankOperation, LedgerTransfer
+from easypay.models.base import table_of
 
-OPERATIONS = BankOperation.__table__
+OPERATIONS = table_of(BankOperation)
 
 
 async def active_links(session: AsyncSession, user_id: int) -> list[BankLink]:
@@ -129,10 +130,10 @@ async def wallet_activity(
     until: datetime | None,
     before_id: int | None,
     limit: int,
-) -> list[Row[tuple[LedgerTransfer, str | None, int | None]]]:
+) -> list[Row[LedgerTransfer, str | None, int | None]]:
     """Holds and single transfers of one wallet, newest first, with how each hold ended."""
     resolution = aliased(LedgerTransfer)
-    rows = []
+    rows: list[Row[LedgerTransfer, str | None, int | None]] = []
     # One index range scan per side (debit, credit) merged here, instead of an OR that defeats
     # the (account, id) indexes.
     for column in (LedgerTransfer.debit_account_id, LedgerTransfer.credit_account_id):

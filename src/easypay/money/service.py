@@ -19,6 +19,7 @@ import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -312,9 +313,7 @@ async def reconcile(
     The bank answers an id it never saw as cancelled and refuses that id from then on, so
     voiding the hold can never race a late-arriving withdrawal."""
     async with database.transaction() as session:
-        operations = await repository.unsettled_operations(
-            session, clock.now() - older_than, limit
-        )
+        operations = await repository.unsettled_operations(session, clock.now() - older_than, limit)
     settled = 0
     for operation in operations:
         outcome = await bank.transfer_result(operation.bank_tran_id)
@@ -372,9 +371,9 @@ async def auto_charge(
 @dataclass(frozen=True)
 class Activity:
     transfer: LedgerTransfer
-    direction: str
+    direction: Literal["in", "out"]
     amount: int
-    status: str
+    status: Literal["completed", "processing", "canceled"]
 
 
 async def history(
@@ -390,7 +389,7 @@ async def history(
     rows = await repository.wallet_activity(session, wallet.id, codes, since, until, cursor, limit)
     activities = []
     for transfer, resolution, resolved_amount in rows:
-        status = "completed"
+        status: Literal["completed", "processing", "canceled"] = "completed"
         amount = transfer.amount
         if transfer.kind == "pending":
             if resolution is None:
@@ -399,6 +398,6 @@ async def history(
                 amount = resolved_amount or amount
             else:
                 status = "canceled"
-        direction = "out" if transfer.debit_account_id == wallet.id else "in"
+        direction: Literal["in", "out"] = "out" if transfer.debit_account_id == wallet.id else "in"
         activities.append(Activity(transfer, direction, amount, status))
     return activities

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from easypay.db import Database
 from easypay.kit.clock import clock
 from easypay.models import OutboxJob
+from easypay.models.base import table_of
 
 log = logging.getLogger("easypay.worker")
 
@@ -90,7 +91,7 @@ def backoff(attempts: int) -> timedelta:
 
 async def run_job(database: Database, job: OutboxJob) -> bool:
     function = HANDLERS.get(job.kind)
-    table = OutboxJob.__table__
+    table = table_of(OutboxJob)
     try:
         if function is None:
             raise LookupError(f"no handler for job kind {job.kind!r}")

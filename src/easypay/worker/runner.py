@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from easypay.config import Settings
@@ -36,12 +37,10 @@ class Worker:
         while not stop.is_set():
             try:
                 done = await self.run_once()
-            except Exception:  # noqa: BLE001 - keep the loop alive; the next pass retries
+            except Exception:
                 log.exception("worker pass failed")
                 done = 0
             if not done:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(stop.wait(), self.settings.worker_poll_seconds)
-                except TimeoutError:
-                    pass
         log.info("worker stopped")

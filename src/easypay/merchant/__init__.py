@@ -1,0 +1,1 @@
+"""Merchants: accounts, CIDs and API keys (payments build on this)."""

@@ -29,11 +29,13 @@ from easypay.cli import run_migrations
 from easypay.config import Settings
 from easypay.db import Database
 from easypay.kit.clock import clock as process_clock
+from easypay.kit.crypto import use_fast_password_hashing
 from easypay.ledger import service as ledger
 from easypay.ledger.verify import verify
 from easypay.models import Base
 
 TEST_SECRET = "7e" * 32
+use_fast_password_hashing()
 
 
 def _free_port() -> int:

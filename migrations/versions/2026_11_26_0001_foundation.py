@@ -80,10 +80,12 @@ def upgrade() -> None:
     sa.Column('bank_code', sa.String(length=3), nullable=False),
     sa.Column('account_number', sa.String(length=20), nullable=False),
     sa.Column('holder_name', sa.String(length=50), nullable=False),
+    sa.Column('holder_birth_date', sa.Date(), nullable=True),
     sa.Column('customer_id', sa.String(length=32), nullable=False),
     sa.Column('balance', sa.BigInteger(), nullable=False),
     sa.Column('is_corporate', sa.Boolean(), nullable=False),
     sa.Column('created_at', easypay.models.base.UtcDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('balance >= 0', name=op.f('ck_sandbox_bank_accounts_balance_not_negative')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sandbox_bank_accounts')),
     sa.UniqueConstraint('bank_code', 'account_number', name=op.f('uq_sandbox_bank_accounts_bank_code'))
     )
@@ -98,6 +100,7 @@ def upgrade() -> None:
     sa.Column('remaining', sa.Integer(), nullable=False),
     sa.Column('delay_seconds', sa.Double(), nullable=False),
     sa.Column('created_at', easypay.models.base.UtcDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('remaining >= 0', name=op.f('ck_sandbox_bank_faults_remaining_not_negative')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sandbox_bank_faults'))
     )
     op.create_table('sandbox_bank_transactions',

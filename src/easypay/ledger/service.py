@@ -39,6 +39,7 @@ from easypay.ledger.errors import (
 )
 from easypay.ledger.schemas import TransferRequest, TransferResult
 from easypay.models import LedgerAccount, LedgerTransfer
+from easypay.observability import LEDGER_TRANSFERS
 
 # Far above any real figure, and low enough that no running sum can overflow 64 bits.
 MAX_AMOUNT = 10**15
@@ -146,6 +147,7 @@ async def transfer(session: AsyncSession, request: TransferRequest) -> LedgerTra
         if existing is not None and _same_transfer(existing, values):
             return existing
         raise TransferKeyReused()
+    LEDGER_TRANSFERS.labels(request.kind).inc()
     return LedgerTransfer(id=new_id, **values)
 
 
@@ -271,6 +273,7 @@ async def _resolve(
     )
     for account_id, deltas in sides:
         await repository.change_sums(session, account_id, pending.unit, deltas)
+    LEDGER_TRANSFERS.labels(kind).inc()
     return LedgerTransfer(id=new_id, **values)
 
 

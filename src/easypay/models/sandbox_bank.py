@@ -2,20 +2,36 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Integer, String, Text, UniqueConstraint
+from datetime import date
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from easypay.models.base import Amount, BigId, Base, Id, Timestamp
+from easypay.models.base import Amount, Base, BigId, Id, Timestamp
 
 
 class SandboxBankAccount(Base):
     __tablename__ = "sandbox_bank_accounts"
-    __table_args__ = (UniqueConstraint("bank_code", "account_number"),)
+    __table_args__ = (
+        UniqueConstraint("bank_code", "account_number"),
+        CheckConstraint("balance >= 0", name="balance_not_negative"),
+    )
 
     id: Mapped[Id]
     bank_code: Mapped[str] = mapped_column(String(3))
     account_number: Mapped[str] = mapped_column(String(20))
     holder_name: Mapped[str] = mapped_column(String(50))
+    # Checked by the real-name inquiry when known (YYMMDD on the wire); None accepts any.
+    holder_birth_date: Mapped[date | None] = mapped_column(Date, default=None)
     customer_id: Mapped[str] = mapped_column(String(32), index=True)  # e.g. a phone number
     balance: Mapped[Amount]
     is_corporate: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -37,7 +53,10 @@ class SandboxBankTransaction(Base):
 
 
 class SandboxBankTransferResult(Base):
-    """The bank's own idempotency record: one row per bank_tran_id, the answer it gave."""
+    """The bank's own idempotency record: one row per bank_tran_id, the answer it gave.
+
+    Written in the same transaction as the money movement; `cancelled` is the tombstone a result
+    inquiry leaves for an id the bank never saw, so a late arrival of that id moves nothing."""
 
     __tablename__ = "sandbox_bank_transfer_results"
 
@@ -51,6 +70,7 @@ class SandboxBankFault(Base):
     """An instruction to misbehave: decline, time out, or fail after succeeding."""
 
     __tablename__ = "sandbox_bank_faults"
+    __table_args__ = (CheckConstraint("remaining >= 0", name="remaining_not_negative"),)
 
     id: Mapped[Id]
     operation: Mapped[str] = mapped_column(String(16))  # withdraw | deposit | realname | any

@@ -49,7 +49,6 @@ from easypay.money.errors import (
     NoLinkedAccount,
     UnknownBank,
 )
-from easypay.observability import LEDGER_TRANSFERS
 
 CONSENT_VERSION = "2026-11"
 ACCOUNT_PATTERN = re.compile(r"^\d{6,16}$")
@@ -254,7 +253,6 @@ async def _start(
             reference=f"bank:{bank_tran_id}",
         )
     hold = await ledger.transfer(session, request)
-    LEDGER_TRANSFERS.labels("pending").inc()
     now = clock.now()
     operation = BankOperation(
         user_id=user.id,
@@ -291,10 +289,8 @@ async def settle(
         assert operation is not None
         if status == "completed":
             await ledger.post(session, operation.pending_transfer_id)
-            LEDGER_TRANSFERS.labels("post").inc()
         elif status == "failed":
             await ledger.void(session, operation.pending_transfer_id)
-            LEDGER_TRANSFERS.labels("void").inc()
         if status != "unknown":
             await record_event(
                 session, operation.user_id, f"money.{operation.kind}_{status}", f"op {operation.id}"

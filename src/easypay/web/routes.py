@@ -1,5 +1,9 @@
-"""Page routes (placeholder until the web app lands)."""
+"""Page routes: the web app's routers, one per area (web/pages/), under one router for app.py."""
 
 from fastapi import APIRouter
 
+from easypay.web.pages import accounts, admin, auth, docs, history, me, pin, wallet
+
 router = APIRouter(include_in_schema=False)
+for pages in (auth, pin, wallet, accounts, history, me, admin, docs):
+    router.include_router(pages.router)

@@ -1,0 +1,1 @@
+"""Benchmarks run by `easypay bench ...` (see bench/README.md)."""

@@ -1,0 +1,52 @@
+"""Reading HTML form posts: every value is a bounded string; numbers and dates are parsed here
+so that a bad value is a friendly message on the form, not a 422."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from fastapi import Request
+
+MAX_FIELD_LENGTH = 500
+MAX_AMOUNT_DIGITS = 15  # within the ledger's 10**15 and far within 64 bits
+_NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """The first value of each text field, trimmed and cut to a sane length."""
+    form = await request.form()
+    values: dict[str, str] = {}
+    for key, value in form.multi_items():
+        if key in values or not isinstance(value, str):
+            continue
+        values[key] = value.strip()[:MAX_FIELD_LENGTH]
+    return values
+
+
+def parse_amount(raw: str) -> int | None:
+    """`10,000`, `10000` or `10,000원` → 10000; anything else → None."""
+    digits = raw.replace(",", "").replace(" ", "").removesuffix("원")
+    if not digits.isascii() or not digits.isdigit() or len(digits) > MAX_AMOUNT_DIGITS:
+        return None
+    return int(digits)
+
+
+def parse_id(raw: str | None) -> int | None:
+    if not raw or not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+        return None
+    value = int(raw)
+    return value if value >= 1 else None
+
+
+def parse_date(raw: str | None) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        return None
+
+
+def valid_nonce(raw: str) -> bool:
+    return bool(_NONCE.match(raw))

@@ -1,0 +1,128 @@
+"""Fixtures of the web tests: a headless Chromium (Debian's, driven by Playwright) and builders
+that prepare data for browser tests, which are sync functions."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from easypay.config import Settings
+from easypay.db import Database
+from easypay.identity import service as identity
+from tests.conftest import LiveServer
+from tests.web.helpers import bank_headers, sandbox_account_body
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PHONE_VIEWPORT = {"width": 375, "height": 812}
+
+OPERATOR_PHONE = "010-9000-0001"
+OPERATOR_PASSWORD = "operator-pass-1"
+
+
+class Browsing:
+    """A page in a fresh browser context, collecting console errors (CSP violations included)."""
+
+    def __init__(self, page: Any, base_url: str) -> None:
+        self.page = page
+        self.base_url = base_url
+        self.console_errors: list[str] = []
+        page.on(
+            "console",
+            lambda message: (
+                self.console_errors.append(message.text) if message.type == "error" else None
+            ),
+        )
+        page.on("pageerror", lambda error: self.console_errors.append(str(error)))
+
+    def go(self, path: str) -> Any:
+        return self.page.goto(self.base_url + path)
+
+    def screenshot(self, name: str, full_page: bool = True) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+
+@pytest.fixture
+def web(
+    live_server: LiveServer, database: Database, request: pytest.FixtureRequest
+) -> Iterator[Browsing]:
+    """A fresh Chromium per test, started after (and stopped before) the async fixtures: the
+    Playwright sync API marks an event loop as running on this thread while it is alive, which
+    pytest-asyncio's own loop cannot share. (`database` is requested so that the session's async
+    fixtures are set up before the per-test cleanup needs them.)"""
+    if not CHROMIUM.exists():
+        message = (
+            "BROWSER TESTS SKIPPED: /usr/bin/chromium is missing "
+            "(install it with `apt-get install -y chromium`)"
+        )
+        print(f"\n!!! {message} !!!", file=sys.stderr)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(
+            viewport=PHONE_VIEWPORT, locale="ko-KR", device_scale_factor=2
+        )
+        context.set_default_timeout(10_000)
+        browsing = Browsing(context.new_page(), live_server.url)
+        try:
+            yield browsing
+            report = getattr(request.node, "report_call", None)
+            if report is not None and report.failed:  # what the page showed when it failed
+                browsing.screenshot(f"failed-{request.node.name}")
+        finally:
+            context.close()
+            browser.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    if report.when == "call":
+        item.report_call = report  # type: ignore[attr-defined]
+    return report
+
+
+@pytest.fixture
+def open_sandbox_account(live_server: LiveServer, settings: Settings) -> Any:
+    """Open (and fund) an account at the sandbox bank through its admin API."""
+
+    def open_account(**kwargs: Any) -> dict[str, Any]:
+        response = httpx.post(
+            f"{live_server.url}/sandbox/bank/_sandbox/accounts",
+            json=sandbox_account_body(**kwargs),
+            headers=bank_headers(settings),
+            timeout=10,
+        )
+        assert response.status_code == 201, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    return open_account
+
+
+@pytest.fixture
+async def operator(database: Database) -> None:
+    async with database.transaction() as session:
+        await identity.sign_up(
+            session, OPERATOR_PHONE, "운영자", date(1985, 3, 1), OPERATOR_PASSWORD, is_operator=True
+        )

@@ -21,7 +21,7 @@ setup: $(VENV)/.synced ## Create the environment (Python packages from uv.lock)
 browser: ## Install Debian's Chromium for the browser tests (as root; skipped otherwise)
 	@if [ -x /usr/bin/chromium ]; then :; \
 	elif [ "$$(id -u)" = "0" ]; then \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-nanum >/dev/null) \
 	  || echo "### could not install chromium: browser tests will be skipped"; \
 	else echo "### chromium missing and not root: browser tests will be skipped"; fi
 

@@ -17,7 +17,9 @@ target_metadata = Base.metadata
 
 
 def _url() -> str:
-    url = config.get_main_option("sqlalchemy.url") or context.get_x_argument(as_dictionary=True).get("url")
+    url = config.get_main_option("sqlalchemy.url") or context.get_x_argument(
+        as_dictionary=True
+    ).get("url")
     return url or Settings().database_url
 
 

@@ -60,7 +60,9 @@ def live_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str, live_port: int, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def settings(
+    database_url: str, live_port: int, tmp_path_factory: pytest.TempPathFactory
+) -> Settings:
     return Settings(
         database_url=database_url,
         var_dir=Path(tmp_path_factory.mktemp("var")),
@@ -75,7 +77,9 @@ def settings(database_url: str, live_port: int, tmp_path_factory: pytest.TempPat
 class LiveServer:
     def __init__(self, app: FastAPI, port: int) -> None:
         self.url = f"http://127.0.0.1:{port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -135,13 +139,12 @@ async def _empty_all_tables(database: Database) -> None:
 
 @pytest.fixture(autouse=True)
 async def _clean_database_and_verify_ledger(
-    request: pytest.FixtureRequest,
+    request: pytest.FixtureRequest, database: Database
 ) -> AsyncIterator[None]:
     """Every test starts on an empty database, and leaves the ledger's invariants intact."""
     if "no_database" in request.keywords:
         yield
         return
-    database: Database = request.getfixturevalue("database")
     await _empty_all_tables(database)
     yield
     process_clock.reset()

@@ -9,9 +9,9 @@ Two PL/pgSQL functions behind `easypay.ledger.postgres`, with exactly the semant
 - `ledger_transfer_batch(...)`: many transfers. The touched accounts are locked once in
   ascending id order and loaded; the transfers are decided one after the other in memory (each
   sees the sums left by the ones before it); the accepted ones are inserted in one statement,
-  and every account is updated once with its net change. A key that a concurrent transaction
-  commits meanwhile makes the insert skip a row: the batch is then decided again, this time
-  looking the keys up first.
+  and every account is updated once with its net change. Keys are not looked up in advance:
+  if the insert hits a taken key (a replay, or a key a concurrent transaction has committed),
+  it is rolled back and the batch decided again, this time with the taken keys known.
 
 Result status codes (both functions): 0 made, 1 replay of an existing transfer (its id,
 expires_at, reference and created_at are returned), 2 account not found, 3 unit mismatch,
@@ -145,9 +145,9 @@ DECLARE
     a_found boolean[]; a_unit text[]; a_flags int[];
     a_dp bigint[]; a_dq bigint[]; a_cp bigint[]; a_cq bigint[];
     w_dp bigint[]; w_dq bigint[]; w_cp bigint[]; w_cq bigint[];
-    v_unsorted int;
+    v_found_ids bigint[];
     v_previous int[];  -- the previous transfer of this batch with the same key, or 0
-    -- transfers already in the table with a key of this batch (looked up after a conflict)
+    -- transfers already in the table with a key of this batch (looked up after a taken key)
     v_check_keys boolean := false;
     e_id bigint[]; e_kind text[]; e_debit bigint[]; e_credit bigint[]; e_amount bigint[];
     e_unit text[]; e_code text[]; e_expires timestamptz[]; e_reference text[];
@@ -155,31 +155,44 @@ DECLARE
     -- per transfer: the answer
     v_status smallint[]; v_id bigint[]; v_expires timestamptz[]; v_reference text[];
     v_created timestamptz[];
-    v_accepted int; v_inserted int; v_attempt int := 0;
+    v_attempt int := 0;
     i int; j int; d int; c int; s int; v_amount bigint; v_cap bigint; v_unit text;
-    v_refusal smallint; v_held boolean; v_row record;
+    v_refusal smallint; v_row record;
 BEGIN
     IF n = 0 THEN
         RETURN;
     END IF;
 
-    -- Lock the touched accounts in ascending id order (no deadlocks), and load them.
-    SELECT coalesce(array_agg(x.id IS NOT NULL ORDER BY u.o), '{}'),
-           coalesce(array_agg(x.unit ORDER BY u.o), '{}'),
-           coalesce(array_agg(coalesce(x.flags, 0) ORDER BY u.o), '{}'),
-           coalesce(array_agg(coalesce(x.debits_pending, 0) ORDER BY u.o), '{}'),
-           coalesce(array_agg(coalesce(x.debits_posted, 0) ORDER BY u.o), '{}'),
-           coalesce(array_agg(coalesce(x.credits_pending, 0) ORDER BY u.o), '{}'),
-           coalesce(array_agg(coalesce(x.credits_posted, 0) ORDER BY u.o), '{}'),
-           count(*) FILTER (WHERE u.id <= u.before)
-      INTO a_found, a_unit, a_flags, a_dp, a_dq, a_cp, a_cq, v_unsorted
-      FROM (SELECT t.id, t.o, lag(t.id) OVER (ORDER BY t.o) AS before
-              FROM unnest(p_account_ids) WITH ORDINALITY AS t(id, o)) AS u
-      LEFT JOIN LATERAL (SELECT la.id, la.unit, la.flags, la.debits_pending, la.debits_posted,
-                                la.credits_pending, la.credits_posted
-                           FROM ledger_accounts la WHERE la.id = u.id FOR UPDATE) AS x ON true;
-    IF v_unsorted > 0 THEN
-        RAISE EXCEPTION 'ledger_transfer_batch: account ids must be distinct and ascending';
+    -- Lock the touched accounts in ascending id order (no deadlocks), and load them. NO KEY
+    -- UPDATE, as an UPDATE takes: it lets the foreign-key checks of other inserts (KEY SHARE)
+    -- through, which FOR UPDATE would block (a deadlock with a concurrent post or void).
+    SELECT coalesce(array_agg(x.id ORDER BY x.id), '{}'), array_agg(x.unit ORDER BY x.id),
+           array_agg(x.flags ORDER BY x.id), array_agg(x.debits_pending ORDER BY x.id),
+           array_agg(x.debits_posted ORDER BY x.id), array_agg(x.credits_pending ORDER BY x.id),
+           array_agg(x.credits_posted ORDER BY x.id)
+      INTO v_found_ids, a_unit, a_flags, a_dp, a_dq, a_cp, a_cq
+      FROM (SELECT la.id, la.unit, la.flags, la.debits_pending, la.debits_posted,
+                   la.credits_pending, la.credits_posted
+              FROM ledger_accounts la WHERE la.id = ANY(p_account_ids)
+             ORDER BY la.id FOR NO KEY UPDATE) AS x;
+    IF v_found_ids = p_account_ids THEN
+        a_found := array_fill(true, ARRAY[m]);
+    ELSE
+        -- Some accounts do not exist (or the caller broke the contract): align with the ids.
+        IF EXISTS (SELECT 1
+                     FROM (SELECT t.id, lag(t.id) OVER (ORDER BY t.o) AS before
+                             FROM unnest(p_account_ids) WITH ORDINALITY AS t(id, o)) AS u
+                    WHERE u.id IS NULL OR u.id <= u.before) THEN
+            RAISE EXCEPTION 'ledger_transfer_batch: account ids must be distinct and ascending';
+        END IF;
+        SELECT array_agg(f.id IS NOT NULL ORDER BY u.o), array_agg(f.unit ORDER BY u.o),
+               array_agg(coalesce(f.flags, 0) ORDER BY u.o),
+               array_agg(coalesce(f.dp, 0) ORDER BY u.o), array_agg(coalesce(f.dq, 0) ORDER BY u.o),
+               array_agg(coalesce(f.cp, 0) ORDER BY u.o), array_agg(coalesce(f.cq, 0) ORDER BY u.o)
+          INTO a_found, a_unit, a_flags, a_dp, a_dq, a_cp, a_cq
+          FROM unnest(p_account_ids) WITH ORDINALITY AS u(id, o)
+          LEFT JOIN unnest(v_found_ids, a_unit, a_flags, a_dp, a_dq, a_cp, a_cq)
+               AS f(id, unit, flags, dp, dq, cp, cq) ON f.id = u.id;
     END IF;
 
     SELECT array_agg(coalesce(k.before, 0) ORDER BY k.o) INTO v_previous
@@ -220,7 +233,6 @@ BEGIN
             END LOOP;
         END IF;
 
-        v_accepted := 0;
         FOR i IN 1..n LOOP
             d := p_debit_index[i]; c := p_credit_index[i]; v_amount := p_amounts[i];
             v_unit := p_units[i]; v_cap := p_caps[i];
@@ -281,7 +293,6 @@ BEGIN
                     w_dq[d] := w_dq[d] + v_amount; w_cq[c] := w_cq[c] + v_amount;
                 END IF;
                 v_id[i] := nextval(v_sequence);
-                v_accepted := v_accepted + 1;
             END IF;
             v_status[i] := v_refusal;
         END LOOP;
@@ -296,14 +307,10 @@ BEGIN
               FROM unnest(v_status, v_id, p_keys, p_pending, p_debit_index, p_credit_index,
                           p_amounts, p_units, p_expires_at, p_codes, p_references)
                    AS r(status, id, key, held, d, c, amount, unit, expires, code, reference)
-             WHERE r.status = 0
-            ON CONFLICT DO NOTHING;
-            GET DIAGNOSTICS v_inserted = ROW_COUNT;
-            IF v_inserted <> v_accepted THEN
-                -- A concurrent transaction committed one of our keys: decide again.
-                RAISE EXCEPTION USING ERRCODE = 'EPK01';
-            END IF;
-        EXCEPTION WHEN SQLSTATE 'EPK01' THEN
+             WHERE r.status = 0;
+        EXCEPTION WHEN unique_violation THEN
+            -- A key of this batch is taken (a replay, or a concurrent transaction that has
+            -- committed it since): decide again, looking the keys up first.
             IF v_attempt >= 5 THEN
                 RAISE EXCEPTION 'ledger_transfer_batch: transfer keys keep being taken'
                       USING ERRCODE = '40001';

@@ -60,7 +60,9 @@ class Settings(BaseSettings):
     # --- abuse limits --------------------------------------------------------------------
     signin_limit_per_phone: int = Field(10, description="Sign-in attempts per phone per window.")
     signin_limit_per_ip: int = Field(50, description="Sign-in attempts per IP per window.")
-    pin_limit_per_user: int = Field(20, description="PIN checks per user per window.")
+    pin_reset_limit_per_user: int = Field(
+        5, description="Wrong passwords per user per window when resetting the PIN."
+    )
     rate_window_seconds: int = Field(300, description="Rate-limit window.")
 
     # --- runtime -------------------------------------------------------------------------

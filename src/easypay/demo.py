@@ -23,13 +23,13 @@ from easypay.money.open_banking import OpenBankingGateway
 from easypay.sandbox.bank import service as sandbox_bank
 from easypay.sandbox.bank.app import create_bank_app
 
-DEMO_PASSWORD = "easypay-demo-1"
+DEMO_PASSWORD = "easypay-demo-1"  # noqa: S105 - published in README
 DEMO_PIN = "135790"
 DEMO_BANK_BALANCE = 3_000_000
 DEMO_CHARGE = 100_000
 DEMO_MERCHANT_NAME = "EasyPay 데모 상점"
 DEMO_MERCHANT_ADMIN_KEY = "d3m0adm1nkey0000000000000000demo"
-DEMO_MERCHANT_SECRET_KEY = "DEVDEMOSECRETKEY00000000000000000000000000"
+DEMO_MERCHANT_SECRET_KEY = "DEVDEMOSECRETKEY00000000000000000000000000"  # noqa: S105 - published in README
 DEMO_CIDS = ["TC0ONETIME", "TCSUBSCRIP"]
 
 

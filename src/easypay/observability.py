@@ -73,6 +73,9 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level)
     for name in ("uvicorn.access",):  # our middleware logs each request once, as JSON
         logging.getLogger(name).disabled = True
+    # httpx logs whole URLs at INFO; bank inquiries carry account and phone numbers in them.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True

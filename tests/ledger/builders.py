@@ -82,6 +82,17 @@ async def sums(database: Database, account_ids: Iterable[int]) -> dict[int, tupl
         return {row[0]: tuple(row[1:]) for row in await session.execute(statement)}
 
 
+async def void_open_holds(database: Database) -> None:
+    """Release every hold nobody resolved (so a later `expire_due` or verify sees none)."""
+    resolved = select(LedgerTransfer.pending_id).where(LedgerTransfer.pending_id.is_not(None))
+    statement = select(LedgerTransfer.id).where(
+        LedgerTransfer.kind == "pending", LedgerTransfer.id.not_in(resolved)
+    )
+    async with database.transaction() as session:
+        for pending_id in list((await session.execute(statement)).scalars()):
+            await ledger.void(session, pending_id)
+
+
 async def transfer_count(database: Database) -> int:
     async with database.transaction() as session:
         return len((await session.execute(select(LedgerTransfer.id))).all())

@@ -9,14 +9,12 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from easypay.kit.clock import clock
 from easypay.ledger import service as ledger
 from easypay.ledger.accounts import MERCHANT_PAYABLES, Balance
 from easypay.ledger.errors import InsufficientFunds, LedgerError
 from easypay.ledger.schemas import TransferRequest
-from easypay.models import LedgerTransfer
 from tests.ledger.builders import (
     ON_POSTGRES,
     balance,
@@ -24,6 +22,7 @@ from tests.ledger.builders import (
     open_wallets,
     sums,
     transfer,
+    void_open_holds,
 )
 
 
@@ -73,7 +72,7 @@ class TestDoubleSpend:
         assert Counter(results) == {"ok": funds, "InsufficientFunds": attempts - funds}
         assert await balance(database, wallet) == Balance(posted=funds, available=0, incoming=0)
         assert (await balance(database, payee)).incoming == funds
-        await _void_all_holds(database)
+        await void_open_holds(database)
         assert await balance(database, wallet) == Balance(posted=funds, available=funds, incoming=0)
 
     async def test_concurrent_replays_of_one_key_apply_once(self, database):
@@ -85,16 +84,6 @@ class TestDoubleSpend:
         assert results == ["ok"] * 20
         assert (await balance(database, payee)).posted == 100
         assert (await balance(database, wallet)).posted == 900
-
-
-async def _void_all_holds(database) -> None:
-    async with database.transaction() as session:
-        resolved = select(LedgerTransfer.pending_id).where(LedgerTransfer.pending_id.is_not(None))
-        statement = select(LedgerTransfer.id).where(
-            LedgerTransfer.kind == "pending", LedgerTransfer.id.not_in(resolved)
-        )
-        for pending_id in list((await session.execute(statement)).scalars()):
-            await ledger.void(session, pending_id)
 
 
 class TestManyResolvers:
@@ -164,15 +153,19 @@ class TestManyResolvers:
 DEADLOCK_BUG = pytest.mark.xfail(
     ON_POSTGRES,
     reason="bug: ledger.repository.lock_accounts takes FOR UPDATE, which conflicts with the "
-    "FOR KEY SHARE that the foreign-key checks of ledger.service._resolve's INSERT take (debit "
+    "FOR KEY SHARE that the foreign-key checks of ledger.service._resolve's INSERT take (credit "
     "account first, not in id order) before its updates: a batch and a post/void deadlock on "
-    "PostgreSQL",
+    "PostgreSQL; FOR NO KEY UPDATE (with_for_update(key_share=True)) does not conflict",
     strict=True,
 )
 
 
+# The random hunt hits the same deadlock on most runs but not all, so it cannot be strict.
+DEADLOCK_BUG_SOMETIMES = pytest.mark.xfail(ON_POSTGRES, reason=DEADLOCK_BUG.kwargs["reason"])
+
+
 class TestDeadlockHunt:
-    @DEADLOCK_BUG
+    @DEADLOCK_BUG_SOMETIMES
     async def test_random_multi_account_batches_never_deadlock(self, database):
         accounts = await open_wallets(database, 8, balance=100_000)
         before = await sums(database, accounts)
@@ -191,7 +184,7 @@ class TestDeadlockHunt:
 
         await asyncio.gather(*(worker(seed) for seed in range(8)))
         assert unexpected == []
-        await _void_all_holds(database)
+        await void_open_holds(database)
         after = await sums(database, accounts)
         assert sum(c - d for _, d, _, c in after.values()) == total_before
         assert all(dp == 0 and cp == 0 for dp, _, cp, _ in after.values())
@@ -199,10 +192,11 @@ class TestDeadlockHunt:
     @DEADLOCK_BUG
     async def test_a_batch_and_a_void_do_not_deadlock(self, database):
         """The interleaving the random hunt found, step by step: a batch holds `a` and waits for
-        `c` (busy with a single transfer) while a void of a hold c → a checks its foreign keys,
-        `c` then `a`; when the single transfer commits, neither may wait for the other."""
+        `c` (busy with a single transfer) while the void of a hold a → c checks its foreign keys,
+        credit `c` then debit `a`; when the single transfer commits, neither may wait for the
+        other."""
         a, b, c = sorted(await open_wallets(database, 3, balance=1_000_000))
-        hold = await transfer(database, spend(c, a, 100, pending=True))
+        hold = await transfer(database, spend(a, c, 100, pending=True))
 
         async def batch() -> None:
             async with database.transaction() as session:

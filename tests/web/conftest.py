@@ -4,13 +4,14 @@ that prepare data for browser tests, which are sync functions."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from easypay.config import Settings
 from easypay.db import Database
@@ -54,9 +55,18 @@ class Browsing:
         return self.page.goto(self.base_url + path)
 
     def screenshot(self, name: str, full_page: bool = True) -> Path:
+        """Save a PNG under test-artifacts/. A full page is taken with the window as tall as
+        the page, so the sticky tab bar sits where a scrolled-down phone shows it."""
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / f"{name}.png"
-        self.page.screenshot(path=str(path), full_page=full_page)
+        size = self.page.viewport_size
+        height = self.page.evaluate("document.documentElement.scrollHeight")
+        if full_page and size is not None and height > size["height"]:
+            self.page.set_viewport_size({"width": size["width"], "height": height})
+            self.page.screenshot(path=str(path))
+            self.page.set_viewport_size(size)
+        else:
+            self.page.screenshot(path=str(path))
         return path
 
 
@@ -122,6 +132,18 @@ def open_sandbox_account(live_server: LiveServer, settings: Settings) -> Any:
 
 @pytest.fixture
 async def operator(database: Database) -> None:
+    await make_operator(database)
+
+
+@pytest.fixture
+async def other_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A second browser: its own cookies."""
+    transport = httpx.ASGITransport(app=app, client=("10.9.8.7", 52000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+async def make_operator(database: Database) -> None:
     async with database.transaction() as session:
         await identity.sign_up(
             session, OPERATOR_PHONE, "운영자", date(1985, 3, 1), OPERATOR_PASSWORD, is_operator=True

@@ -120,9 +120,7 @@ async def first_link_id(client: httpx.AsyncClient) -> str:
     return found.group(1)
 
 
-async def move(
-    client: httpx.AsyncClient, kind: str, amount: str, pin: str = PIN
-) -> httpx.Response:
+async def move(client: httpx.AsyncClient, kind: str, amount: str, pin: str = PIN) -> httpx.Response:
     page = await client.get(f"/{kind}")
     link = re.search(r'name="link_id" value="(\d+)"', page.text)
     assert link, page.text

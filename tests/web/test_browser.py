@@ -3,12 +3,24 @@ language, the operator console, and how home looks at a phone's width."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.web.conftest import OPERATOR_PASSWORD, OPERATOR_PHONE, Browsing
-from tests.web.helpers import ACCOUNT, BANK, BIRTH, NAME, PASSWORD, PHONE, PIN
+from tests.web.helpers import (
+    ACCOUNT,
+    BANK,
+    BIRTH,
+    NAME,
+    PASSWORD,
+    PHONE,
+    PIN,
+    csrf_of,
+    nonce_of,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -154,6 +166,40 @@ class TestWithdraw:
         assert "잔액이 부족합니다" in web.page.inner_text("[data-testid=form-error]")
 
 
+class TestHistory:
+    def test_more_appends_the_next_page_in_place(
+        self, web: Browsing, open_sandbox_account: Any
+    ) -> None:
+        onboard(web, open_sandbox_account)
+        # 21 charges through the same pages, sent by a plain HTTP client with this session.
+        cookies = {c["name"]: c["value"] for c in web.page.context.cookies()}
+        with httpx.Client(base_url=web.base_url, cookies=cookies) as http:
+            for _ in range(21):
+                form = http.get("/charge").text
+                link = re.search(r'name="link_id" value="(\d+)"', form)
+                assert link
+                sent = http.post(
+                    "/charge",
+                    data={
+                        "csrf_token": csrf_of(form),
+                        "nonce": nonce_of(form),
+                        "link_id": link.group(1),
+                        "amount": "1000",
+                        "pin": PIN,
+                    },
+                )
+                assert sent.status_code == 303
+        web.go("/history")
+        items = web.page.locator("[data-testid=activity]")
+        assert items.count() == 20
+        web.page.click("[data-testid=history-more]")  # htmx swaps the button for the rest
+        items.nth(20).wait_for()
+        assert items.count() == 21
+        assert web.page.locator("[data-testid=history-more]").count() == 0
+        assert web.page.url.endswith("/history")  # no navigation
+        assert web.console_errors == []
+
+
 class TestCsrf:
     def test_a_forged_token_is_refused_and_changes_nothing(
         self, web: Browsing, open_sandbox_account: Any
@@ -170,7 +216,9 @@ class TestCsrf:
         assert "보안 확인에 실패" in page.inner_text("[data-testid=error-page]")
         assert balance_text(web) == "0원"
 
-    def test_another_site_cannot_post_a_form(self, web: Browsing, open_sandbox_account: Any) -> None:
+    def test_another_site_cannot_post_a_form(
+        self, web: Browsing, open_sandbox_account: Any
+    ) -> None:
         onboard(web, open_sandbox_account)
         # A form that carries the session cookie but cannot know the token.
         web.page.set_content(
@@ -226,12 +274,18 @@ class TestOperatorConsole:
         customer = rows.filter(has_text=NAME)
         customer.locator("button[type=submit]").click()
         page.wait_for_url("**/admin?notice=user_updated")
-        assert "정지" in page.locator("[data-testid=admin-user-row]").filter(has_text=NAME).inner_text()
+        assert (
+            "정지"
+            in page.locator("[data-testid=admin-user-row]").filter(has_text=NAME).inner_text()
+        )
 
         web.go("/admin/ledger")
         assert page.get_attribute("[data-testid=ledger-health]", "data-ok") == "true"
         web.go("/admin/activity")
         assert "user.signed_up" in page.inner_text("[data-testid=admin-activity]")
+        web.go("/admin")
+        web.screenshot("admin-375")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375  # table scrolls inside
         page.set_viewport_size({"width": 1280, "height": 800})
         web.go("/admin")
         web.screenshot("admin-1280")
@@ -265,11 +319,14 @@ class TestLooks:
         balance = page.locator("[data-testid=balance]")
         assert balance.inner_text() == "10,000원"
         box = balance.bounding_box()
-        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
+        assert box is not None
+        assert box["x"] >= 0
+        assert box["x"] + box["width"] <= 375
         for selector in (".money-actions .btn", ".shortcut", ".tabbar a"):
             for element in page.locator(selector).all():
                 size = element.bounding_box()
-                assert size is not None and size["height"] >= 44, selector  # thumb-sized
+                assert size is not None, selector
+                assert size["height"] >= 44, selector  # thumb-sized
         send = page.locator("[data-testid=shortcut-send]")
         assert send.get_attribute("aria-disabled") == "true"
         assert web.console_errors == []
@@ -279,11 +336,19 @@ class TestLooks:
         web.screenshot("signup-375")
         assert web.page.evaluate("document.documentElement.scrollWidth") <= 375
         onboard(web, open_sandbox_account)
+        for kind, amount in (("charge", "50000"), ("withdraw", "12000")):
+            web.go(f"/{kind}")
+            web.page.fill("#amount", amount)
+            web.page.fill("#pin", PIN)
+            web.page.click("main button[type=submit]")
+            web.page.wait_for_url("**/operations/*")
         for path, name in (
             ("/charge", "charge-375"),
             ("/accounts/link", "link-375"),
             ("/history", "history-375"),
             ("/settings", "settings-375"),
+            ("/sessions", "sessions-375"),
+            ("/friends", "friends-375"),
         ):
             web.go(path)
             web.screenshot(name)
@@ -296,5 +361,16 @@ class TestLooks:
         web.go("/")
         web.screenshot("home-1280")
         box = web.page.locator(".money-card").bounding_box()
-        assert box is not None and box["width"] <= 480  # one readable column, centred
+        assert box is not None
+        assert box["width"] <= 480
         assert web.console_errors == []
+
+
+class TestApiDocs:
+    def test_swagger_ui_runs_from_vendored_files(self, web: Browsing) -> None:
+        requests: list[str] = []
+        web.page.on("request", lambda request: requests.append(request.url))
+        web.go("/docs")
+        web.page.wait_for_selector(".swagger-ui .info .title")
+        assert "EasyPay" in web.page.inner_text(".swagger-ui .info .title")
+        assert all(url.startswith(web.base_url) for url in requests)  # no CDN

@@ -54,9 +54,13 @@ class TestTable:
 
     def test_both_languages_have_the_same_placeholders(self) -> None:
         for key, (korean, english) in MESSAGES.items():
-            names = [{f for _, f, _, _ in string.Formatter().parse(text) if f} for text in (korean, english)]
+            names = [
+                {f for _, f, _, _ in string.Formatter().parse(text) if f}
+                for text in (korean, english)
+            ]
             assert names[0] == names[1], key
-            assert korean and english, key
+            assert korean, key
+            assert english, key
 
     def test_korean_is_the_default(self) -> None:
         assert translate("signin.title", "ko") == "로그인"
@@ -83,7 +87,9 @@ class TestErrorText:
 
     def test_tries_left_carry_over_to_korean(self) -> None:
         error = WrongPin("The payment PIN is wrong. 3 tries left before payments lock.")
-        assert error_text(error, "ko") == "결제 비밀번호가 틀렸습니다. 3번 더 틀리면 결제가 잠깁니다."
+        assert (
+            error_text(error, "ko") == "결제 비밀번호가 틀렸습니다. 3번 더 틀리면 결제가 잠깁니다."
+        )
 
     def test_validation_sentences_are_translated(self) -> None:
         assert error_text(InvalidInput("Phone number: not a phone number."), "ko") == (

@@ -65,5 +65,26 @@ class TestStatic:
     async def test_pages_get_the_strict_csp(self, client: httpx.AsyncClient) -> None:
         response = await client.get("/signin")
         csp = response.headers["content-security-policy"]
-        assert "script-src 'self'" in csp and "style-src 'self'" in csp
+        assert "script-src 'self'" in csp
+        assert "style-src 'self'" in csp
         assert response.headers["cache-control"] == "no-store"
+
+
+class TestUnexpectedErrors:
+    async def test_a_bug_is_a_friendly_page_not_a_trace(
+        self, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from easypay.web.pages import wallet
+        from tests.web.helpers import sign_up_with_pin
+
+        await sign_up_with_pin(client)
+
+        async def broken(*_: object) -> None:
+            raise RuntimeError("secret internals")
+
+        monkeypatch.setattr(wallet.money, "balance", broken)
+        response = await client.get("/")
+        assert response.status_code == 500
+        assert "일시적인 오류가 발생했습니다" in response.text
+        assert "secret internals" not in response.text
+        assert "Traceback" not in response.text

@@ -22,7 +22,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from easypay.db import database_of
+from easypay.db import Database, database_of
 from easypay.idempotency import service
 from easypay.idempotency.errors import IdempotencyKeyMissing
 from easypay.kit.crypto import sha256_hex
@@ -32,18 +32,35 @@ REPLAY_HEADER = "Idempotent-Replayed"
 
 
 class IdempotencyContext:
-    def __init__(self, claim: service.Claim, status_code: int, scope: str, key: str) -> None:
-        self.claim = claim
-        self.status_code = status_code
+    """One call's key, read from the request; claimed only once the request is valid."""
+
+    def __init__(
+        self,
+        database: Database,
+        scope: str,
+        endpoint: str,
+        key: str,
+        request_hash: str,
+        status_code: int,
+    ) -> None:
+        self.database = database
         self.scope = scope
+        self.endpoint = endpoint
         self.key = key
+        self.request_hash = request_hash
+        self.status_code = status_code
 
     def request_key(self, action: str) -> str:
         """A key for work this call starts elsewhere (a bank call), unique to caller and key."""
         return f"{action}:{self.scope}:{self.key}"
 
+    async def claim(self) -> service.Claim:
+        return await service.begin(
+            self.database, self.scope, self.endpoint, self.key, self.request_hash
+        )
 
-async def _claim_key(
+
+async def _read_key(
     request: Request,
     idempotency_key: Annotated[
         str | None,
@@ -59,38 +76,43 @@ async def _claim_key(
     scope = getattr(request.state, "idempotency_scope", None)
     if scope is None:
         raise RuntimeError("an authentication dependency must set request.state.idempotency_scope")
-    endpoint = f"{request.method} {request.scope.get('route').path}"  # type: ignore[union-attr]
+    route = request.scope.get("route")
     body = await request.body()
     request_hash = sha256_hex(
         request.url.path.encode() + b"\n" + request.url.query.encode() + b"\n" + body
     )
-    claim = await service.begin(
-        database_of(request), scope, endpoint, idempotency_key, request_hash
+    return IdempotencyContext(
+        database_of(request),
+        scope,
+        f"{request.method} {getattr(route, 'path', request.url.path)}",
+        idempotency_key,
+        request_hash,
+        getattr(route, "status_code", None) or 200,
     )
-    route = request.scope.get("route")
-    status_code = getattr(route, "status_code", None) or 200
-    return IdempotencyContext(claim, status_code, scope, idempotency_key)
 
 
-Idempotent = Annotated[IdempotencyContext, Depends(_claim_key)]
+Idempotent = Annotated[IdempotencyContext, Depends(_read_key)]
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
 def idempotent(endpoint: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
-    """Save the endpoint's answer with its changes; drop the claim if it fails."""
+    """Claim the key (or replay the first answer), run the endpoint, and save its answer with
+    its changes; drop the claim if it fails. Runs after FastAPI has validated the request, so a
+    malformed request never uses up a key."""
 
     @functools.wraps(endpoint)
     async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         context = next(v for v in kwargs.values() if isinstance(v, IdempotencyContext))
         session = next(v for v in kwargs.values() if isinstance(v, AsyncSession))
+        claim = await context.claim()
         try:
             result = await endpoint(*args, **kwargs)
-            await context.claim.finish(session, context.status_code, jsonable_encoder(result))
+            await claim.finish(session, context.status_code, jsonable_encoder(result))
         except BaseException:
             await session.rollback()
-            await context.claim.abandon()
+            await claim.abandon()
             raise
         return result
 

@@ -66,19 +66,21 @@ async def session_of_user(
 
 async def count_pin_failure(
     session: AsyncSession, user_id: int, max_failures: int, now: datetime
-) -> int:
-    """Add one wrong PIN atomically; lock at `max_failures`. Returns the failures so far."""
+) -> int | None:
+    """Add one wrong PIN atomically, locking at `max_failures`. Returns the failures so far, or
+    None if the PIN was already locked (a concurrent wrong PIN got there first)."""
     failures = USERS.c.pin_failures + 1
     statement = (
         update(USERS)
-        .where(USERS.c.id == user_id)
+        .where(USERS.c.id == user_id, USERS.c.pin_locked_at.is_(None))
         .values(
             pin_failures=failures,
-            pin_locked_at=case((failures >= max_failures, now), else_=USERS.c.pin_locked_at),
+            pin_locked_at=case((failures >= max_failures, now), else_=None),
         )
         .returning(USERS.c.pin_failures)
     )
-    return int((await session.execute(statement)).scalar_one())
+    counted = (await session.execute(statement)).scalar_one_or_none()
+    return None if counted is None else int(counted)
 
 
 async def clear_pin_failures(session: AsyncSession, user_id: int) -> None:

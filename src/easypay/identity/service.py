@@ -246,10 +246,15 @@ async def reset_pin(
     async with database.transaction() as session:
         fresh = await _reload(session, user.id)
     key = f"pin-reset:{user.id}"
-    if await ratelimit.attempts(database, key, settings.rate_window_seconds) >= 5:
+    if (
+        await ratelimit.attempts(database, key, settings.rate_window_seconds)
+        >= settings.pin_reset_limit_per_user
+    ):
         raise RateLimited()
     if not await anyio.to_thread.run_sync(_verify_password, fresh.password_hash, password):
-        await ratelimit.hit(database, key, 5, settings.rate_window_seconds)
+        await ratelimit.hit(
+            database, key, settings.pin_reset_limit_per_user, settings.rate_window_seconds
+        )
         raise InvalidCredentials("The password is wrong.")
     check_pin_strength(new_pin, fresh.birth_date)
     async with database.transaction() as session:
@@ -276,9 +281,9 @@ async def check_pin(database: Database, settings: Settings, user_id: int, pin: s
         failures = await repository.count_pin_failure(
             session, user_id, settings.pin_max_failures, clock.now()
         )
-        if failures >= settings.pin_max_failures:
+        if failures == settings.pin_max_failures:
             await record_event(session, user_id, "pin.locked")
-    if failures >= settings.pin_max_failures:
+    if failures is None or failures >= settings.pin_max_failures:
         raise PinLocked()
     left = settings.pin_max_failures - failures
     raise WrongPin(f"The payment PIN is wrong. {left} tries left before payments lock.")

@@ -46,5 +46,5 @@ def verify_password(stored_hash: str, password: str) -> bool:
 def use_fast_password_hashing() -> None:
     """Tests only: argon2id at its cheapest, so hundreds of sign-ups stay quick. Hashes made
     this way still verify, since argon2 stores its parameters in each hash."""
-    global _password_hasher  # noqa: PLW0603
+    global _password_hasher
     _password_hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)

@@ -39,12 +39,15 @@ async def find_account(
 
 
 async def lock_accounts(session: AsyncSession, account_ids: Iterable[int]) -> None:
-    """Row-lock accounts in ascending id order, so concurrent batches never deadlock."""
+    """Row-lock accounts in ascending id order, so concurrent batches never deadlock.
+
+    FOR NO KEY UPDATE, the lock an UPDATE of the sums takes anyway: FOR UPDATE would also block
+    the KEY SHARE locks that foreign-key checks of transfer inserts take, in no fixed order."""
     ids = sorted(set(account_ids))
     if not ids or dialect_name(session) == "sqlite":  # SQLite: BEGIN IMMEDIATE serialises
         return
     statement = select(ACCOUNTS.c.id).where(ACCOUNTS.c.id.in_(ids)).order_by(ACCOUNTS.c.id)
-    await session.execute(statement.with_for_update())
+    await session.execute(statement.with_for_update(key_share=True))
 
 
 async def transfer_by_key(session: AsyncSession, key: str) -> LedgerTransfer | None:

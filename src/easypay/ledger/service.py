@@ -125,8 +125,6 @@ async def transfer(session: AsyncSession, request: TransferRequest) -> LedgerTra
             repository.credit_allowed(amount, request.credit_cap),
         ),
     ]
-    applied = await _apply_sides(session, request.unit, sides, request)
-
     values = {
         "transfer_key": request.key,
         "kind": request.kind,
@@ -140,6 +138,15 @@ async def transfer(session: AsyncSession, request: TransferRequest) -> LedgerTra
         "reference": request.reference,
         "created_at": clock.now(),
     }
+    try:
+        applied = await _apply_sides(session, request.unit, sides, request)
+    except LedgerError as refusal:  # refused now, but maybe made earlier under the same key
+        existing = await repository.transfer_by_key(session, request.key)
+        if existing is None:
+            raise
+        if _same_transfer(existing, values):
+            return existing
+        raise TransferKeyReused() from refusal
     new_id = await repository.insert_transfer(session, values)
     if new_id is None:  # the key was used before: undo, then answer as the first time did
         await _undo(session, request.unit, applied)
@@ -208,9 +215,11 @@ async def void(session: AsyncSession, pending_id: int, key: str | None = None) -
     return await _resolve(session, pending_id, "void", None, key)
 
 
-async def expire(session: AsyncSession, pending_id: int) -> LedgerTransfer:
-    """Release a hold whose expiry has passed."""
-    return await _resolve(session, pending_id, "expire", None, None)
+async def expire(
+    session: AsyncSession, pending_id: int, now: datetime | None = None
+) -> LedgerTransfer:
+    """Release a hold whose expiry has passed (by `now`, the clock's time unless given)."""
+    return await _resolve(session, pending_id, "expire", None, None, now)
 
 
 async def _resolve(
@@ -219,21 +228,17 @@ async def _resolve(
     kind: Resolution,
     amount: int | None,
     key: str | None,
+    now: datetime | None = None,
 ) -> LedgerTransfer:
     pending = await repository.transfer_by_id(session, pending_id)
     if pending is None or pending.kind != "pending":
         raise PendingNotFound()
-    now = clock.now()
-    due = pending.expires_at is not None and now >= pending.expires_at
-    if kind == "post":
-        amount = pending.amount if amount is None else _validate_amount(amount)
-        if amount > pending.amount:
+    moment = now or clock.now()
+    resolved_amount = pending.amount
+    if kind == "post" and amount is not None:
+        resolved_amount = _validate_amount(amount)
+        if resolved_amount > pending.amount:
             raise InvalidAmount("A hold can be posted for at most its amount.")
-        if due:
-            raise PendingExpired()
-    elif kind == "expire" and not due:
-        raise AlreadyResolved("This hold has not expired yet.")
-    resolved_amount = amount if kind == "post" and amount is not None else pending.amount
     values = {
         "transfer_key": key or f"{kind}-{pending_id}",
         "kind": kind,
@@ -245,18 +250,25 @@ async def _resolve(
         "expires_at": None,
         "code": pending.code,
         "reference": pending.reference,
-        "created_at": now,
+        "created_at": moment,
     }
+    due = pending.expires_at is not None and moment >= pending.expires_at
+    refusal: LedgerError | None = None
+    if kind == "post" and due:
+        refusal = PendingExpired()
+    elif kind == "expire" and not due:
+        refusal = AlreadyResolved("This hold has not expired yet.")
     # The unique pending_id makes this insert the one gate: of many resolvers, one gets in.
-    new_id = await repository.insert_transfer(session, values)
+    new_id = None if refusal else await repository.insert_transfer(session, values)
     if new_id is None:
         existing = await repository.resolution_of(session, pending_id)
-        same_key = existing is not None and existing.transfer_key == values["transfer_key"]
-        if same_key and existing is not None and _same_transfer(existing, values):
-            return existing
-        if existing is None:
-            raise TransferKeyReused()
-        raise AlreadyResolved()
+        if existing is not None:
+            if existing.transfer_key == values["transfer_key"] and _same_transfer(
+                existing, values
+            ):
+                return existing  # a replay of this very resolution
+            raise refusal or AlreadyResolved()
+        raise refusal or TransferKeyReused()
     posted = resolved_amount if kind == "post" else 0
     sides: list[tuple[int, Deltas]] = sorted(
         [
@@ -333,7 +345,7 @@ async def expire_due(session: AsyncSession, now: datetime | None = None, limit: 
     expired = 0
     for pending_id in (await session.execute(statement)).scalars():
         try:
-            await expire(session, pending_id)
+            await expire(session, pending_id, moment)
             expired += 1
         except AlreadyResolved:
             continue

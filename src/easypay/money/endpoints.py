@@ -183,7 +183,7 @@ async def withdraw(
 @router.get(
     "/operations/{operation_id}",
     summary="One charge or withdrawal",
-    responses=error_responses(identity_errors.NotSignedIn, errors.BankLinkNotFound),
+    responses=error_responses(identity_errors.NotSignedIn, errors.OperationNotFound),
 )
 async def get_operation(
     operation_id: PathId, user: CurrentUser, db: DbSession

@@ -63,3 +63,8 @@ class ChargePending(EasyPayError):
     status = 409
     code = "ChargePending"
     message = "The bank has not confirmed the charge yet; try again in a moment."
+
+
+class OperationNotFound(NotFound):
+    code = "OperationNotFound"
+    message = "No such charge or withdrawal."

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from easypay.config import Settings
@@ -47,6 +48,7 @@ from easypay.money.errors import (
     ConsentRequired,
     HolderNameMismatch,
     NoLinkedAccount,
+    OperationNotFound,
     UnknownBank,
 )
 
@@ -191,8 +193,16 @@ async def _run_bank_operation(
     kind: str,
     purpose: str,
 ) -> BankOperation:
-    async with database.transaction() as session:
-        started = await _start(session, settings, user, link_id, amount, request_key, kind, purpose)
+    try:
+        async with database.transaction() as session:
+            started = await _start(
+                session, settings, user, link_id, amount, request_key, kind, purpose
+            )
+    except IntegrityError:  # the same request started concurrently: resume that operation
+        async with database.transaction() as session:
+            started = await _start(
+                session, settings, user, link_id, amount, request_key, kind, purpose
+            )
     operation = started.operation
     if operation.status in ("completed", "failed"):  # a retry of a finished request
         return _answer(operation)
@@ -324,7 +334,7 @@ async def reconcile(
 async def operation_of(session: AsyncSession, user: User, operation_id: int) -> BankOperation:
     operation = await repository.operation_by_id(session, operation_id)
     if operation is None or operation.user_id != user.id:
-        raise BankLinkNotFound("No such charge or withdrawal.")
+        raise OperationNotFound()
     return operation
 
 

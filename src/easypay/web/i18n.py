@@ -269,7 +269,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sessions.kind.api": ("API", "API"),
     "sessions.created": ("로그인 {when}", "Signed in {when}"),
     "sessions.last_seen": ("최근 사용 {when}", "Last used {when}"),
-    "sessions.revoke": ("로그아웃시키기", "Sign out"),
+    "sessions.revoke": ("로그아웃", "Sign out"),
     "sessions.unknown_agent": ("알 수 없는 기기", "Unknown device"),
     # --- friends -----------------------------------------------------------------------------
     "friends.title": ("친구", "Friends"),

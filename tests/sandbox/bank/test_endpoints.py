@@ -345,7 +345,7 @@ class TestTransferResult:
 
     async def test_a_late_arrival_after_the_inquiry_moves_nothing(self, client, database, settings):
         account = await builders.customer_account(database, balance=10_000)
-        await builders.fault(database, "withdraw", "timeout", delay_seconds=0.5)
+        await builders.fault(database, "withdraw", "timeout", delay_seconds=1.0)
         late = asyncio.create_task(
             client.post(
                 f"{BASE}/v2.0/transfer/withdraw/acnt_num",
@@ -353,7 +353,7 @@ class TestTransferResult:
                 headers=auth(settings),
             )
         )
-        await asyncio.sleep(0.2)  # the withdrawal has arrived and is held by the fault
+        await asyncio.sleep(0.3)  # the withdrawal has arrived and is held by the fault
         cancelled = await self._result(client, settings, "R4")
         assert cancelled["tran_result"] == "cancelled"
         response = await late

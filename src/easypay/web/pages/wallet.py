@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import Request, Response
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from easypay.db import DbSession, database_of
@@ -16,11 +15,12 @@ from easypay.kit.ids import PathId
 from easypay.kit.money import format_krw
 from easypay.money import service as money
 from easypay.money.dependencies import bank_of
+from easypay.money.errors import OperationNotFound
 from easypay.web import csrf
 from easypay.web.forms import parse_amount, parse_id, read_form, valid_nonce
 from easypay.web.i18n import error_text, translate
 from easypay.web.rendering import is_htmx, redirect, render
-from easypay.web.route import page_router
+from easypay.web.route import error_page, page_router
 from easypay.web.visitor import CurrentVisitor, WebPrincipal, settings_of
 
 router = page_router()
@@ -118,9 +118,6 @@ async def _move(
     except EasyPayError as failure:
         error = error_text(failure, lang)
         return await _move_page(request, db, principal, kind, kept, error, failure.status)
-    except IntegrityError:  # the same form, sent twice at once: the first one goes on
-        error = translate("move.in_flight", lang)
-        return await _move_page(request, db, principal, kind, kept, error, 409)
     return await redirect(request, f"/operations/{operation.id}")
 
 
@@ -150,10 +147,19 @@ async def withdraw(
 
 @router.get("/operations/{operation_id}")
 async def operation_page(
-    request: Request, operation_id: PathId, principal: WebPrincipal, db: DbSession
+    request: Request,
+    operation_id: PathId,
+    principal: WebPrincipal,
+    visitor: CurrentVisitor,
+    db: DbSession,
 ) -> Response:
     user = principal.user
-    operation = await money.operation_of(db, user, operation_id)
+    try:
+        operation = await money.operation_of(db, user, operation_id)
+    except OperationNotFound:
+        return await error_page(
+            request, 404, "error.not_found_title", translate("error.not_found", visitor.lang)
+        )
     links = {link.id: link for link in await money.linked_accounts(db, user)}
     context = {
         "operation": operation,

@@ -263,9 +263,7 @@ async def _resolve(
     if new_id is None:
         existing = await repository.resolution_of(session, pending_id)
         if existing is not None:
-            if existing.transfer_key == values["transfer_key"] and _same_transfer(
-                existing, values
-            ):
+            if existing.transfer_key == values["transfer_key"] and _same_transfer(existing, values):
                 return existing  # a replay of this very resolution
             raise refusal or AlreadyResolved()
         raise refusal or TransferKeyReused()

@@ -9,7 +9,7 @@
 #
 # Knobs (environment): BENCH_ROUNDS (2), PGBENCH_SECONDS (30), BENCH_SECONDS (10, per
 # measurement), BENCH_ACCOUNTS (10000), BENCH_BATCH_SIZE (500), BENCH_CONCURRENCY ("1 8 32"),
-# EASYPAY_BENCH_PATHS ("service,fast"), BENCH_PG_OPTIONS (the server options to use).
+# EASYPAY_BENCH_PATHS ("service,portable"), BENCH_PG_OPTIONS (the server options to use).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -31,7 +31,7 @@ seconds=${BENCH_SECONDS:-10}
 accounts=${BENCH_ACCOUNTS:-10000}
 batch_size=${BENCH_BATCH_SIZE:-500}
 read -r -a levels <<<"${BENCH_CONCURRENCY:-1 8 32}"
-export EASYPAY_BENCH_PATHS=${EASYPAY_BENCH_PATHS:-service,fast}
+export EASYPAY_BENCH_PATHS=${EASYPAY_BENCH_PATHS:-service,portable}
 export EASYPAY_DATABASE_URL=$EASYPAY_TEST_DATABASE_URL
 
 psql=("$PG_BIN_DIR/psql" -X -q -v ON_ERROR_STOP=1)
@@ -42,7 +42,7 @@ trap 'rm -rf "$work"' EXIT
 echo "=== machine: $(nproc) CPUs, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)," \
   "$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "=== server: $("${psql[@]}" "$PG_TEST_DSN" -Atc 'SHOW server_version')," \
-  "$("${psql[@]}" "$PG_TEST_DSN" -Atc "SELECT string_agg(name || '=' || setting, ' ' ORDER BY name)
+  "$("${psql[@]}" "$PG_TEST_DSN" -Atc "SELECT string_agg(name || '=' || current_setting(name), ' ' ORDER BY name)
      FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes',
      'wal_sync_method', 'shared_buffers', 'max_wal_size')")"
 
@@ -55,12 +55,13 @@ concurrency_options=()
 for level in "${levels[@]}"; do concurrency_options+=(--concurrency "$level"); done
 
 for round in $(seq 1 "$rounds"); do
-  echo "=== round $round: pgbench tpcb-like, scale 10, 32 clients, -j 2, ${pgbench_seconds} s"
+  echo "=== round $round: pgbench tpcb-like, scale 10, 32 clients, -j 2, ${pgbench_seconds} s" \
+    "(load $(cut -d' ' -f1-3 /proc/loadavg))"
   "$PG_BIN_DIR/pgbench" -b tpcb-like -c 32 -j 2 -T "$pgbench_seconds" "$pgbench_dsn" \
     >"$work/pgbench-$round.log" 2>&1 || { cat "$work/pgbench-$round.log"; exit 1; }
   grep -E '^(tps|latency average)' "$work/pgbench-$round.log"
   echo "=== round $round: easypay bench ledger ($accounts wallets, ${seconds} s each," \
-    "paths $EASYPAY_BENCH_PATHS)"
+    "paths $EASYPAY_BENCH_PATHS; load $(cut -d' ' -f1-3 /proc/loadavg))"
   "$root/.venv/bin/easypay" bench ledger --accounts "$accounts" --seconds "$seconds" \
     --batch-size "$batch_size" "${concurrency_options[@]}" --json >"$work/ledger-$round.json"
 done
@@ -91,7 +92,7 @@ for round_number in range(1, rounds + 1):
           f" {'refused':>8} {'x pgbench':>10}")
     for row in figures["single"] + figures["batch"]:
         what = (f"single c={row['concurrency']}" if row["kind"] == "single"
-                else f"batch of {row['batch_size']}")
+                else f"batch {row['batch_size']} c={row['concurrency']}")
         ratio = row["transfers_per_second"] / pgbench
         key = (row["path"], what, row["concurrency"])
         by_row.setdefault(key, []).append(ratio)

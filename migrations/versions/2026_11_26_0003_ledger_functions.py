@@ -1,17 +1,20 @@
 """ledger functions: transfers in one round trip on PostgreSQL
 
 Two PL/pgSQL functions behind `easypay.ledger.postgres`, with exactly the semantics of
-`ledger.service.transfer` for each transfer:
+`ledger.service.transfer` for each transfer: a transfer already made under the request's key
+answers for it (the same transfer: returned again; another one: "key reused"), whatever the
+balances say now; otherwise the transfer is made or refused.
 
 - `ledger_transfer(...)`: one transfer; one conditional UPDATE per side in ascending id order,
-  then the insert (a taken key undoes the sides and answers with the existing transfer or
-  "key reused").
+  then the insert (a taken key undoes the sides); the key is looked up only after a refusal or
+  a taken key.
 - `ledger_transfer_batch(...)`: many transfers. The touched accounts are locked once in
   ascending id order and loaded; the transfers are decided one after the other in memory (each
   sees the sums left by the ones before it); the accepted ones are inserted in one statement,
   and every account is updated once with its net change. Keys are not looked up in advance:
-  if the insert hits a taken key (a replay, or a key a concurrent transaction has committed),
-  it is rolled back and the batch decided again, this time with the taken keys known.
+  when a refused transfer's key is taken, or the insert hits a taken key (a replay, or a key a
+  concurrent transaction has committed meanwhile), the insert is rolled back and the batch
+  decided again, this time with the taken keys known.
 
 Result status codes (both functions): 0 made, 1 replay of an existing transfer (its id,
 expires_at, reference and created_at are returned), 2 account not found, 3 unit mismatch,
@@ -46,6 +49,7 @@ DECLARE
     v_posted bigint := CASE WHEN p_kind = 'pending' THEN 0 ELSE p_amount END;
     v_side bigint;
     v_applied bigint;
+    v_refusal smallint := 0;
     v_unit text;
     v_found boolean;
     v_existing ledger_transfers%ROWTYPE;
@@ -82,45 +86,54 @@ BEGIN
             END IF;
             SELECT unit INTO v_unit FROM ledger_accounts WHERE id = v_side;
             v_found := FOUND;
-            r_status := CASE WHEN NOT v_found THEN 2
-                             WHEN v_unit <> p_unit THEN 3
-                             WHEN v_side = p_credit AND p_cap IS NOT NULL THEN 4
-                             ELSE 5 END;
-            RETURN;
+            v_refusal := CASE WHEN NOT v_found THEN 2
+                              WHEN v_unit <> p_unit THEN 3
+                              WHEN v_side = p_credit AND p_cap IS NOT NULL THEN 4
+                              ELSE 5 END;
+            EXIT;
         END IF;
         v_applied := v_side;
     END LOOP;
 
-    INSERT INTO ledger_transfers (transfer_key, kind, debit_account_id, credit_account_id,
-                                  amount, unit, pending_id, expires_at, code, reference,
-                                  created_at)
-    VALUES (p_key, p_kind, p_debit, p_credit, p_amount, p_unit, NULL, p_expires_at, p_code,
-            p_reference, p_created_at)
-    ON CONFLICT DO NOTHING
-    RETURNING id INTO r_id;
-    IF r_id IS NOT NULL THEN
-        r_status := 0;
-        RETURN;
+    IF v_refusal = 0 THEN
+        INSERT INTO ledger_transfers (transfer_key, kind, debit_account_id, credit_account_id,
+                                      amount, unit, pending_id, expires_at, code, reference,
+                                      created_at)
+        VALUES (p_key, p_kind, p_debit, p_credit, p_amount, p_unit, NULL, p_expires_at, p_code,
+                p_reference, p_created_at)
+        ON CONFLICT DO NOTHING
+        RETURNING id INTO r_id;
+        IF r_id IS NOT NULL THEN
+            r_status := 0;
+            RETURN;
+        END IF;
+        -- The key was used before: undo.
+        UPDATE ledger_accounts
+           SET debits_pending = debits_pending - v_held, debits_posted = debits_posted - v_posted
+         WHERE id = p_debit;
+        UPDATE ledger_accounts
+           SET credits_pending = credits_pending - v_held,
+               credits_posted = credits_posted - v_posted
+         WHERE id = p_credit;
     END IF;
 
-    -- The key was used before: undo, then answer as the first time did.
-    UPDATE ledger_accounts
-       SET debits_pending = debits_pending - v_held, debits_posted = debits_posted - v_posted
-     WHERE id = p_debit;
-    UPDATE ledger_accounts
-       SET credits_pending = credits_pending - v_held, credits_posted = credits_posted - v_posted
-     WHERE id = p_credit;
+    -- Refused now, or the key is taken: a transfer made earlier under this key answers if it
+    -- is the same transfer ("key reused" otherwise); with none, the refusal stands.
     SELECT * INTO v_existing FROM ledger_transfers WHERE transfer_key = p_key;
-    IF FOUND AND v_existing.kind = p_kind AND v_existing.debit_account_id = p_debit
-       AND v_existing.credit_account_id = p_credit AND v_existing.amount = p_amount
-       AND v_existing.unit = p_unit AND v_existing.code = p_code THEN
-        r_status := 1;
-        r_id := v_existing.id;
-        r_expires_at := v_existing.expires_at;
-        r_reference := v_existing.reference;
-        r_created_at := v_existing.created_at;
+    IF FOUND THEN
+        IF v_existing.kind = p_kind AND v_existing.debit_account_id = p_debit
+           AND v_existing.credit_account_id = p_credit AND v_existing.amount = p_amount
+           AND v_existing.unit = p_unit AND v_existing.code = p_code THEN
+            r_status := 1;
+            r_id := v_existing.id;
+            r_expires_at := v_existing.expires_at;
+            r_reference := v_existing.reference;
+            r_created_at := v_existing.created_at;
+        ELSE
+            r_status := 6;
+        END IF;
     ELSE
-        r_status := 6;
+        r_status := CASE WHEN v_refusal <> 0 THEN v_refusal ELSE 6 END;
     END IF;
 END
 $function$;
@@ -236,55 +249,56 @@ BEGIN
         FOR i IN 1..n LOOP
             d := p_debit_index[i]; c := p_credit_index[i]; v_amount := p_amounts[i];
             v_unit := p_units[i]; v_cap := p_caps[i];
-            -- Both sides, in ascending id order; the first refusal is the answer.
             v_refusal := 0;
-            FOREACH s IN ARRAY ARRAY[least(d, c), greatest(d, c)] LOOP
-                IF NOT a_found[s] THEN
-                    v_refusal := 2;
-                ELSIF a_unit[s] <> v_unit THEN
-                    v_refusal := 3;
-                ELSIF s = d THEN
-                    IF (a_flags[s] & 1) <> 0 AND w_dp[s] + w_dq[s] + v_amount > w_cq[s] THEN
-                        v_refusal := 5;
-                    END IF;
-                ELSIF ((a_flags[s] & 2) <> 0 AND w_cp[s] + w_cq[s] + v_amount > w_dq[s])
-                      OR (v_cap IS NOT NULL AND w_cq[s] + w_cp[s] - w_dq[s] + v_amount > v_cap)
-                THEN
-                    v_refusal := CASE WHEN v_cap IS NOT NULL THEN 4 ELSE 5 END;
+            -- A taken key (a transfer in the table, or one made earlier in this batch) answers
+            -- for the transfer made under it if it is the same transfer, else "key reused",
+            -- whatever the balances say now.
+            IF e_id[i] IS NOT NULL THEN
+                IF e_kind[i] = (CASE WHEN p_pending[i] THEN 'pending' ELSE 'single' END)
+                   AND e_debit[i] = p_account_ids[d] AND e_credit[i] = p_account_ids[c]
+                   AND e_amount[i] = v_amount AND e_unit[i] = v_unit
+                   AND e_code[i] = p_codes[i] THEN
+                    v_refusal := 1;
+                    v_id[i] := e_id[i]; v_expires[i] := e_expires[i];
+                    v_reference[i] := e_reference[i]; v_created[i] := e_created[i];
+                ELSE
+                    v_refusal := 6;
                 END IF;
-                EXIT WHEN v_refusal <> 0;
-            END LOOP;
-            IF v_refusal = 0 THEN
-                -- A taken key: the transfer already in the table, or one made earlier in this
-                -- batch, answers (replay) if it is the same transfer; otherwise "key reused".
-                IF e_id[i] IS NOT NULL THEN
-                    IF e_kind[i] = (CASE WHEN p_pending[i] THEN 'pending' ELSE 'single' END)
-                       AND e_debit[i] = p_account_ids[d] AND e_credit[i] = p_account_ids[c]
-                       AND e_amount[i] = v_amount AND e_unit[i] = v_unit
-                       AND e_code[i] = p_codes[i] THEN
+            ELSE
+                j := v_previous[i];
+                WHILE j > 0 AND v_status[j] <> 0 LOOP
+                    j := v_previous[j];
+                END LOOP;
+                IF j > 0 THEN
+                    IF p_pending[j] = p_pending[i] AND p_debit_index[j] = d
+                       AND p_credit_index[j] = c AND p_amounts[j] = v_amount
+                       AND p_units[j] = v_unit AND p_codes[j] = p_codes[i] THEN
                         v_refusal := 1;
-                        v_id[i] := e_id[i]; v_expires[i] := e_expires[i];
-                        v_reference[i] := e_reference[i]; v_created[i] := e_created[i];
+                        v_id[i] := v_id[j]; v_expires[i] := p_expires_at[j];
+                        v_reference[i] := p_references[j]; v_created[i] := p_created_at;
                     ELSE
                         v_refusal := 6;
                     END IF;
-                ELSE
-                    j := v_previous[i];
-                    WHILE j > 0 AND v_status[j] <> 0 LOOP
-                        j := v_previous[j];
-                    END LOOP;
-                    IF j > 0 THEN
-                        IF p_pending[j] = p_pending[i] AND p_debit_index[j] = d
-                           AND p_credit_index[j] = c AND p_amounts[j] = v_amount
-                           AND p_units[j] = v_unit AND p_codes[j] = p_codes[i] THEN
-                            v_refusal := 1;
-                            v_id[i] := v_id[j]; v_expires[i] := p_expires_at[j];
-                            v_reference[i] := p_references[j]; v_created[i] := p_created_at;
-                        ELSE
-                            v_refusal := 6;
-                        END IF;
-                    END IF;
                 END IF;
+            END IF;
+            -- Both sides, in ascending id order; the first refusal is the answer.
+            IF v_refusal = 0 THEN
+                FOREACH s IN ARRAY ARRAY[least(d, c), greatest(d, c)] LOOP
+                    IF NOT a_found[s] THEN
+                        v_refusal := 2;
+                    ELSIF a_unit[s] <> v_unit THEN
+                        v_refusal := 3;
+                    ELSIF s = d THEN
+                        IF (a_flags[s] & 1) <> 0 AND w_dp[s] + w_dq[s] + v_amount > w_cq[s] THEN
+                            v_refusal := 5;
+                        END IF;
+                    ELSIF ((a_flags[s] & 2) <> 0 AND w_cp[s] + w_cq[s] + v_amount > w_dq[s])
+                          OR (v_cap IS NOT NULL
+                              AND w_cq[s] + w_cp[s] - w_dq[s] + v_amount > v_cap) THEN
+                        v_refusal := CASE WHEN v_cap IS NOT NULL THEN 4 ELSE 5 END;
+                    END IF;
+                    EXIT WHEN v_refusal <> 0;
+                END LOOP;
             END IF;
             IF v_refusal = 0 THEN
                 IF p_pending[i] THEN
@@ -297,6 +311,17 @@ BEGIN
             v_status[i] := v_refusal;
         END LOOP;
 
+        -- Keys are looked up only when needed: a refused transfer may have been made before
+        -- under its key (then that transfer answers), and an insert that hits a taken key
+        -- raises unique_violation; both decide the batch again with the taken keys known.
+        IF NOT v_check_keys AND EXISTS (
+            SELECT 1
+              FROM unnest(v_status, p_keys) AS r(status, key)
+              JOIN ledger_transfers t ON t.transfer_key = r.key
+             WHERE r.status BETWEEN 2 AND 5) THEN
+            v_check_keys := true;
+            CONTINUE;
+        END IF;
         BEGIN
             INSERT INTO ledger_transfers (id, transfer_key, kind, debit_account_id,
                                           credit_account_id, amount, unit, pending_id,
@@ -309,8 +334,8 @@ BEGIN
                    AS r(status, id, key, held, d, c, amount, unit, expires, code, reference)
              WHERE r.status = 0;
         EXCEPTION WHEN unique_violation THEN
-            -- A key of this batch is taken (a replay, or a concurrent transaction that has
-            -- committed it since): decide again, looking the keys up first.
+            -- A key of this batch is taken (a replay, or a key a concurrent transaction has
+            -- committed since): decide again, looking the keys up first.
             IF v_attempt >= 5 THEN
                 RAISE EXCEPTION 'ledger_transfer_batch: transfer keys keep being taken'
                       USING ERRCODE = '40001';

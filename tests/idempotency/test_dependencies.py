@@ -358,12 +358,6 @@ class TestFailures:
         assert error_of(response) == "IdempotencyKeyReused"
         assert executions == []
 
-    @pytest.mark.xfail(
-        reason="bug: idempotency.dependencies._claim_key claims the key as a dependency, before "
-        "FastAPI validates the body; a 422 never reaches @idempotent, so the claim is never "
-        "released and the corrected retry with the same key gets 409 IdempotencyKeyReused",
-        strict=True,
-    )
     async def test_a_malformed_request_does_not_use_up_the_key(self, api, database, executions):
         payer, payee = await wallets(database)
         malformed = await pay(api, {"payer": payer, "payee": payee, "amount": "lots"})
@@ -372,12 +366,6 @@ class TestFailures:
         assert corrected.status_code == 201, corrected.text
         assert len(executions) == 1
 
-    @pytest.mark.xfail(
-        reason="bug: idempotency.dependencies._claim_key leaves the claim of a request that "
-        "failed validation in progress, so repeating the malformed request gets 409 "
-        "IdempotencyInProgress instead of the same 422",
-        strict=True,
-    )
     async def test_a_repeated_malformed_request_is_422_again(self, api, database, executions):
         payer, payee = await wallets(database)
         body = {"payer": payer, "payee": payee, "amount": -5}

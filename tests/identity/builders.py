@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import os
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,8 +15,6 @@ from easypay.identity import service as identity
 PASSWORD = "correct-horse-42"
 PIN = "739164"
 BIRTH_DATE = "1990-05-17"
-
-ON_POSTGRES = os.environ.get("EASYPAY_TEST_DATABASE_URL", "").startswith("postgresql")
 
 _numbers = itertools.count(1)
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from easypay.identity import service as identity
 from easypay.identity.errors import PinLocked, PinNotSet, WrongPin
 from easypay.models import AuditEvent
-from tests.identity.builders import ON_POSTGRES, PASSWORD, PIN, error_of, signed_up_user
+from tests.identity.builders import PASSWORD, PIN, error_of, signed_up_user
 
 OTHER_PIN = "482915"
 WRONG_PIN = "000001"
@@ -143,9 +143,9 @@ class TestResetPin:
         assert error_of(response) == "InvalidCredentials"
         assert await outcome(database, settings, user.user_id, PIN) == "ok"
 
-    async def test_too_many_wrong_passwords_are_rate_limited(self, client):
+    async def test_too_many_wrong_passwords_are_rate_limited(self, client, settings):
         user = await signed_up_user(client, pin=PIN)
-        for _ in range(5):
+        for _ in range(settings.pin_reset_limit_per_user):
             assert (await reset(client, user, password="wrong-password-1")).status_code == 401
         response = await reset(client, user)
         assert response.status_code == 429
@@ -239,14 +239,6 @@ class TestCheckPin:
         assert await outcome(database, settings, user.user_id, OTHER_PIN) == "WrongPin"
         assert await outcome(database, settings, other.user_id, PIN) == "WrongPin"
 
-    @pytest.mark.xfail(
-        ON_POSTGRES,
-        reason="bug: identity.service.check_pin reads the user without a lock, and "
-        "repository.count_pin_failure counts (and re-stamps pin_locked_at) even when the PIN is "
-        "already locked, so on PostgreSQL every wrong PIN of a burst that read the user before "
-        "the lock committed records another 'pin.locked' event",
-        strict=True,
-    )
     async def test_a_burst_of_wrong_pins_locks_exactly_once(self, client, database, settings):
         user = await signed_up_user(client, pin=PIN)
         results = await asyncio.gather(

@@ -8,15 +8,12 @@ import random
 from collections import Counter
 from datetime import timedelta
 
-import pytest
-
 from easypay.kit.clock import clock
 from easypay.ledger import service as ledger
 from easypay.ledger.accounts import MERCHANT_PAYABLES, Balance
 from easypay.ledger.errors import InsufficientFunds, LedgerError
 from easypay.ledger.schemas import TransferRequest
 from tests.ledger.builders import (
-    ON_POSTGRES,
     balance,
     open_wallet,
     open_wallets,
@@ -150,22 +147,7 @@ class TestManyResolvers:
         assert await balance(database, payer) == Balance(10_000, 10_000, 0)
 
 
-DEADLOCK_BUG = pytest.mark.xfail(
-    ON_POSTGRES,
-    reason="bug: ledger.repository.lock_accounts takes FOR UPDATE, which conflicts with the "
-    "FOR KEY SHARE that the foreign-key checks of ledger.service._resolve's INSERT take (credit "
-    "account first, not in id order) before its updates: a batch and a post/void deadlock on "
-    "PostgreSQL; FOR NO KEY UPDATE (with_for_update(key_share=True)) does not conflict",
-    strict=True,
-)
-
-
-# The random hunt hits the same deadlock on most runs but not all, so it cannot be strict.
-DEADLOCK_BUG_SOMETIMES = pytest.mark.xfail(ON_POSTGRES, reason=DEADLOCK_BUG.kwargs["reason"])
-
-
 class TestDeadlockHunt:
-    @DEADLOCK_BUG_SOMETIMES
     async def test_random_multi_account_batches_never_deadlock(self, database):
         accounts = await open_wallets(database, 8, balance=100_000)
         before = await sums(database, accounts)
@@ -189,7 +171,6 @@ class TestDeadlockHunt:
         assert sum(c - d for _, d, _, c in after.values()) == total_before
         assert all(dp == 0 and cp == 0 for dp, _, cp, _ in after.values())
 
-    @DEADLOCK_BUG
     async def test_a_batch_and_a_void_do_not_deadlock(self, database):
         """The interleaving the random hunt found, step by step: a batch holds `a` and waits for
         `c` (busy with a single transfer) while the void of a hold a → c checks its foreign keys,

@@ -1,9 +1,9 @@
 """The PostgreSQL fast path (`ledger.postgres`) answers exactly as the generic path does.
 
-Two identical worlds of accounts live side by side in the test database: the generic path
-(`ledger.service`) works on one, the fast path on the other, with the same random requests —
-good and bad amounts, unknown accounts, other units, flagged accounts, holding caps, holds,
-replays and reused keys, inside one batch and across batches. After every step both answered
+Two identical worlds of accounts live side by side in the test database: the portable path
+(`ledger.service.portable_*`, what SQLite runs) works on one, the fast path on the other, with
+the same random requests — good and bad amounts, unknown accounts, other units, flagged
+accounts, holding caps, holds, replays and reused keys, inside one batch and across batches. After every step both answered
 the same (transfers, refusals and their messages, which transfer a replay returned) and every
 account's four sums are the same.
 """
@@ -232,7 +232,7 @@ async def _batch_both(database, worlds, abstract: list[Abstract], atomic: bool =
     generic, fast = worlds
     answers = []
     for world, apply in (
-        (generic, lambda s, r: ledger.create_transfers(s, r, atomic=atomic)),
+        (generic, lambda s, r: ledger.portable_create_transfers(s, r, atomic=atomic)),
         (fast, lambda s, r: postgres.apply_batch(s, r, atomic=atomic)),
     ):
         requests = [world.request(a) for a in abstract]
@@ -270,7 +270,7 @@ class TestSameAnswersAsTheGenericPath:
         for _ in range(4):
             batch = _random_requests(rng, 25, used)
             answers = []
-            for world, apply in ((generic, ledger.transfer), (fast, postgres.apply_one)):
+            for world, apply in ((generic, ledger.portable_transfer), (fast, postgres.apply_one)):
                 described = []
                 async with database.transaction() as session:  # refusals leave it usable
                     for abstract in batch:
@@ -355,10 +355,67 @@ class TestBatch:
         assert balances[4][3] == 800 + 1
         assert balances[2][1] == 100
 
+    async def test_a_batch_and_a_void_do_not_deadlock(self, database, worlds):
+        """The batch locks its accounts FOR NO KEY UPDATE, which lets the foreign-key checks of
+        a concurrent void through: a batch holding `a` and waiting for `c` (busy), and a void of
+        a hold a → c checking its foreign keys (c, then a), both finish."""
+        _, fast = worlds
+        a, b, c = fast.ids[2], fast.ids[3], fast.ids[4]
+        async with database.transaction() as session:
+            hold = await ledger.transfer(session, TransferRequest(a, c, 100, "test", pending=True))
+
+        async def void() -> None:
+            async with database.transaction() as session:
+                await ledger.void(session, hold.id)
+
+        async with database.transaction() as busy:
+            await ledger.transfer(busy, TransferRequest(b, c, 1, "test"))
+            batching = asyncio.create_task(
+                _apply_batch_alone(
+                    database, [TransferRequest(a, c, 1, "test"), TransferRequest(c, a, 1, "test")]
+                )
+            )
+            await asyncio.sleep(0.3)
+            voiding = asyncio.create_task(void())
+            await asyncio.sleep(0.3)
+        results = await asyncio.gather(batching, voiding, return_exceptions=True)
+        assert not any(isinstance(result, BaseException) for result in results)
+        balances = await _balances(database, fast)
+        assert balances[2][0] == 0  # the hold is released
+
 
 async def _apply_batch_alone(database, requests: list[TransferRequest]) -> list[TransferResult]:
     async with database.transaction() as session:
         return await postgres.apply_batch(session, requests)
+
+
+class TestKeys:
+    async def test_replay_after_the_balance_was_spent_returns_the_transfer(self, database, worlds):
+        _, fast = worlds
+        alice, bob = fast.ids[5], fast.ids[6]  # alice holds 200
+        request = TransferRequest(alice, bob, 200, "test", key="spend-all")
+        async with database.transaction() as session:
+            first = await postgres.apply_one(session, request)
+        async with database.transaction() as session:
+            again = await postgres.apply_one(session, request)
+            batch = await postgres.apply_batch(session, [request, replace(request, amount=1)])
+        assert again.id == first.id
+        assert batch[0].transfer is not None
+        assert batch[0].transfer.id == first.id
+        assert isinstance(batch[1].error, TransferKeyReused)
+        assert (await _balances(database, fast))[6][3] == 200
+
+    async def test_a_refused_transfer_under_a_taken_key_is_key_reused(self, database, worlds):
+        _, fast = worlds
+        alice, bob = fast.ids[2], fast.ids[3]
+        async with database.transaction() as session:
+            await postgres.apply_one(session, TransferRequest(alice, bob, 10, "test", key="k"))
+        refused = TransferRequest(alice, MISSING_ABOVE, 10, "test", key="k")
+        async with database.transaction() as session:
+            results = await postgres.apply_batch(session, [refused])
+            with pytest.raises(TransferKeyReused):
+                await postgres.apply_one(session, refused)
+        assert isinstance(results[0].error, TransferKeyReused)
 
 
 class TestContract:

@@ -164,12 +164,6 @@ class TestTransferKey:
         assert again.id == first.id
         assert (await balance(database, alice)).posted == 9_000
 
-    @pytest.mark.xfail(
-        reason="bug: ledger.service.transfer applies the sides before it looks at the key, so "
-        "replaying a transfer that spent the whole balance raises InsufficientFunds instead of "
-        "returning the transfer already made",
-        strict=True,
-    )
     async def test_replay_after_the_balance_was_spent_returns_the_transfer(self, database):
         alice, bob = await open_wallet(database, 1_000), await open_wallet(database)
         request = send(alice, bob, 1_000, key="order-44")
@@ -198,6 +192,15 @@ class TestTransferKey:
         assert isinstance(error, TransferKeyReused)
         assert error.status == 409
         assert await sums(database, [alice, bob]) == before
+
+    async def test_same_key_for_more_than_the_balance_is_reused_not_insufficient(self, database):
+        alice, bob = await open_wallet(database, 1_000), await open_wallet(database)
+        await transfer(database, send(alice, bob, 1_000, key="order-47"))
+        error = await refusal(
+            database, lambda s: ledger.transfer(s, send(alice, bob, 5_000, key="order-47"))
+        )
+        assert isinstance(error, TransferKeyReused)
+        assert (await balance(database, bob)).posted == 1_000
 
     async def test_same_key_to_another_account_is_refused(self, database):
         alice, bob, carol = [await open_wallet(database, 10_000) for _ in range(3)]
@@ -320,12 +323,6 @@ class TestPost:
         assert (await balance(database, bob)).posted == 3_000
         assert (await balance(database, alice)).posted == 7_000
 
-    @pytest.mark.xfail(
-        reason="bug: ledger.service._resolve checks the expiry before it looks for an earlier "
-        "resolution with the same key, so replaying a successful post after the hold's expiry "
-        "raises PendingExpired instead of returning the post already made",
-        strict=True,
-    )
     async def test_replayed_post_after_expiry_returns_the_same_post(self, database, fake_clock):
         alice, bob = await open_wallet(database, 10_000), await open_wallet(database)
         pending = await transfer(database, hold(alice, bob, 4_000, minutes=10))
@@ -446,11 +443,6 @@ class TestExpire:
         async with database.transaction() as session:
             assert await ledger.expire_due(session, limit=3) == 2
 
-    @pytest.mark.xfail(
-        reason="bug: ledger.service.expire_due selects holds due at `now` but _resolve checks "
-        "expiry against clock.now(), so an explicit later `now` expires nothing",
-        strict=True,
-    )
     async def test_expire_due_at_an_explicit_moment(self, database):
         alice, bob = await open_wallet(database, 10_000), await open_wallet(database)
         await transfer(database, hold(alice, bob, 1_000, minutes=5))

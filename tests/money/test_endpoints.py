@@ -234,6 +234,81 @@ class TestWithdraw:
         assert await builders.bank_balance(database, someone) == 5_000_000
 
 
+class TestWithdrawBadInput:
+    @pytest.mark.parametrize("amount", [0, -5, 2**63, "5000", 5000.0, None, False])
+    async def test_bad_amounts_change_nothing(self, client, database, amount):
+        someone = await builders.person(client, database)
+        await builders.charge(client, someone, 10_000)
+        response = await builders.withdraw(client, someone, amount)
+        assert response.status_code in (402, 422), response.text
+        assert response.json()["error"] in ("ValidationError", "AmountOutOfRange")
+        assert (await builders.balance(client, someone))["balance"] == 10_000
+
+    @pytest.mark.parametrize("link_id", [0, -1, 2**64, "1", None])
+    async def test_bad_link_ids_change_nothing(self, client, database, link_id):
+        someone = await builders.person(client, database)
+        await builders.charge(client, someone, 10_000)
+        response = await client.post(
+            "/api/v1/money/withdrawals",
+            json={"bank_link_id": link_id, "amount": 1_000, "pin": PIN},
+            headers=someone.with_key(),
+        )
+        assert response.status_code == 422, response.text
+        assert (await builders.balance(client, someone))["balance"] == 10_000
+
+    async def test_malformed_json_is_a_clear_error(self, client, database):
+        someone = await builders.person(client, database)
+        response = await client.post(
+            "/api/v1/money/withdrawals",
+            content=b'{"bank_link_id": 1, "amount": ',
+            headers={**someone.with_key(), "Content-Type": "application/json"},
+        )
+        assert response.status_code == 422
+        assert response.json()["error"] == "ValidationError"
+
+    async def test_pin_lock_blocks_withdrawals(self, client, database):
+        someone = await builders.person(client, database)
+        await builders.charge(client, someone, 10_000)
+        for _ in range(5):
+            await builders.withdraw(client, someone, 1_000, pin="000001")
+        response = await builders.withdraw(client, someone, 1_000)
+        assert response.status_code == 423
+        assert response.json()["error"] == "PinLocked"
+        assert (await builders.balance(client, someone))["balance"] == 10_000
+
+
+class TestHistoryBadInput:
+    @pytest.mark.parametrize(
+        "params",
+        [
+            {"cursor": "0"},
+            {"cursor": str(2**64)},
+            {"limit": "0"},
+            {"limit": "101"},
+            {"since": "yesterday"},
+            {"cursor": "abc"},
+        ],
+    )
+    async def test_bad_parameters_are_422(self, client, database, params):
+        someone = await builders.person(client, database, link=False)
+        response = await client.get("/api/v1/money/history", params=params, headers=someone.headers)
+        assert response.status_code == 422
+        assert response.json()["error"] == "ValidationError"
+
+    async def test_operation_of_another_user_is_not_found(self, client, database):
+        owner = await builders.person(client, database)
+        stranger = await builders.person(client, database, name="이서연")
+        operation = (await builders.charge(client, owner, 10_000)).json()
+        response = await client.get(
+            f"/api/v1/money/operations/{operation['id']}", headers=stranger.headers
+        )
+        assert response.status_code == 404
+        mine = await client.get(
+            f"/api/v1/money/operations/{operation['id']}", headers=owner.headers
+        )
+        assert mine.json()["status"] == "completed"
+
+
 class TestHistory:
     async def test_lists_my_activity_newest_first(self, client, database):
         someone = await builders.person(client, database, bank_balance=100_000)

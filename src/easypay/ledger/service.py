@@ -15,8 +15,9 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from easypay.db import dialect_name
 from easypay.kit.clock import clock
-from easypay.ledger import repository
+from easypay.ledger import postgres, repository
 from easypay.ledger.accounts import (
     SYSTEM_ACCOUNTS,
     SYSTEM_SHARDS,
@@ -112,7 +113,17 @@ def _validate_amount(amount: Any) -> int:
 
 
 async def transfer(session: AsyncSession, request: TransferRequest) -> LedgerTransfer:
-    """Move `amount` (posted at once, or held when `request.pending`); raises a LedgerError."""
+    """Move `amount` (posted at once, or held when `request.pending`); raises a LedgerError.
+
+    On PostgreSQL this is one statement (`ledger.postgres`); elsewhere the portable path.
+    """
+    if dialect_name(session) == "postgresql":
+        return await postgres.apply_one(session, request)
+    return await portable_transfer(session, request)
+
+
+async def portable_transfer(session: AsyncSession, request: TransferRequest) -> LedgerTransfer:
+    """`transfer` in portable SQL: a conditional UPDATE per side, then the insert."""
     amount = _validate_amount(request.amount)
     if request.debit_account_id == request.credit_account_id:
         raise InvalidAmount("A transfer needs two different accounts.")
@@ -295,9 +306,20 @@ async def create_transfers(
 ) -> list[TransferResult]:
     """Apply many transfers in one transaction, one result each.
 
-    The touched accounts are locked once, in id order. With `atomic=True` the transfers form a
-    chain: all are made or, if one fails, none (ChainFailed carries which one failed).
+    With `atomic=True` the transfers form a chain: all are made or, if one fails, none
+    (ChainFailed carries which one failed). On PostgreSQL the whole batch is one statement
+    (`ledger.postgres`); elsewhere the portable path.
     """
+    if dialect_name(session) == "postgresql":
+        return await postgres.apply_batch(session, requests, atomic=atomic)
+    return await portable_create_transfers(session, requests, atomic=atomic)
+
+
+async def portable_create_transfers(
+    session: AsyncSession, requests: Sequence[TransferRequest], *, atomic: bool = False
+) -> list[TransferResult]:
+    """`create_transfers` in portable SQL: the accounts locked once in id order, then each
+    transfer in turn."""
     await repository.lock_accounts(
         session, [r.debit_account_id for r in requests] + [r.credit_account_id for r in requests]
     )
@@ -317,7 +339,7 @@ async def create_transfers(
 
 async def _try_transfer(session: AsyncSession, request: TransferRequest) -> TransferResult:
     try:
-        return TransferResult(await transfer(session, request))
+        return TransferResult(await portable_transfer(session, request))
     except LedgerError as error:
         return TransferResult(None, error)
 

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from easypay.identity.schemas import PIN_FIELD
+from easypay.kit.ids import BodyId
 
 AMOUNT_FIELD = Field(description="Amount in KRW (whole won).", examples=[50000])
 
@@ -43,13 +44,13 @@ class BankLinkRead(BaseModel):
 
 
 class ChargeCreate(BaseModel):
-    bank_link_id: StrictInt = Field(description="Linked account to take the money from.", ge=1)
+    bank_link_id: BodyId = Field(description="Linked account to take the money from.")
     amount: StrictInt = AMOUNT_FIELD
     pin: str = PIN_FIELD
 
 
 class WithdrawalCreate(BaseModel):
-    bank_link_id: StrictInt = Field(description="Linked account to send the money to.", ge=1)
+    bank_link_id: BodyId = Field(description="Linked account to send the money to.")
     amount: StrictInt = AMOUNT_FIELD
     pin: str = PIN_FIELD
 

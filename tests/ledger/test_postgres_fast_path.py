@@ -1,11 +1,11 @@
-"""The PostgreSQL fast path (`ledger.postgres`) answers exactly as the generic path does.
+"""The PostgreSQL fast path (`ledger.postgres`) answers exactly as the portable path does.
 
 Two identical worlds of accounts live side by side in the test database: the portable path
-(`ledger.service.portable_*`, what SQLite runs) works on one, the fast path on the other, with
-the same random requests — good and bad amounts, unknown accounts, other units, flagged
-accounts, holding caps, holds, replays and reused keys, inside one batch and across batches. After every step both answered
-the same (transfers, refusals and their messages, which transfer a replay returned) and every
-account's four sums are the same.
+(`ledger.service.portable_*`, what SQLite runs) works on one, the fast path on the other,
+with the same random requests — good and bad amounts, unknown accounts, other units, flagged
+accounts, holding caps, holds, replays and reused keys, inside one batch and across batches.
+After every step both answered the same (transfers, refusals and their messages, which
+transfer a replay returned) and every account's four sums are the same.
 """
 
 from __future__ import annotations

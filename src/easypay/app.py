@@ -25,8 +25,10 @@ from easypay.ledger import service as ledger
 from easypay.money.endpoints import router as money_router
 from easypay.money.gateway import BankGateway
 from easypay.money.open_banking import OpenBankingGateway
+from easypay.notification.endpoints import router as inbox_router
 from easypay.observability import REGISTRY, RequestContextMiddleware
 from easypay.security_headers import SecurityHeadersMiddleware
+from easypay.transfer.endpoints import router as transfer_router
 from easypay.web.routes import router as web_router
 from easypay.worker.runner import Worker
 
@@ -112,6 +114,8 @@ def create_app(
 
     app.include_router(identity_router)
     app.include_router(money_router)
+    app.include_router(inbox_router)
+    app.include_router(transfer_router)
     app.include_router(admin_router)
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

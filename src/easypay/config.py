@@ -56,6 +56,16 @@ class Settings(BaseSettings):
     charge_min: int = Field(1_000, description="Smallest charge (KRW).")
     pin_max_failures: int = Field(5, description="Wrong PINs in a row before value-moving locks.")
     session_days: int = Field(30, description="How long a sign-in session lasts.")
+    transfer_max_amount: int = Field(2_000_000, description="Most one transfer may send (KRW).")
+    transfer_daily_limit: int = Field(
+        5_000_000, description="Most a user may send per day (KST), all transfers together (KRW)."
+    )
+    transfer_receive_hours: int = Field(
+        72, description="A transfer not received within this returns to the sender."
+    )
+    transfer_reminder_hours: int = Field(
+        24, description="The recipient is reminded this long before a transfer returns."
+    )
 
     # --- abuse limits --------------------------------------------------------------------
     signin_limit_per_phone: int = Field(10, description="Sign-in attempts per phone per window.")

@@ -10,6 +10,7 @@ from easypay.models.ledger import (
 )
 from easypay.models.merchant import Merchant, MerchantCid
 from easypay.models.money import BankLink, BankOperation
+from easypay.models.notification import Notification
 from easypay.models.outbox import OutboxJob
 from easypay.models.sandbox_bank import (
     SandboxBankAccount,
@@ -18,6 +19,12 @@ from easypay.models.sandbox_bank import (
     SandboxBankTransferResult,
 )
 from easypay.models.security import AuditEvent, RateLimitCounter
+from easypay.models.transfer import (
+    MoneyRequest,
+    MoneyRequestItem,
+    PersonTransfer,
+    TransferDailyTotal,
+)
 from easypay.models.user import Friend, User, UserSession
 
 __all__ = [
@@ -33,12 +40,17 @@ __all__ = [
     "LedgerTransfer",
     "Merchant",
     "MerchantCid",
+    "MoneyRequest",
+    "MoneyRequestItem",
+    "Notification",
     "OutboxJob",
+    "PersonTransfer",
     "RateLimitCounter",
     "SandboxBankAccount",
     "SandboxBankFault",
     "SandboxBankTransaction",
     "SandboxBankTransferResult",
+    "TransferDailyTotal",
     "User",
     "UserSession",
 ]

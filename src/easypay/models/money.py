@@ -38,7 +38,8 @@ class BankLink(Base):
 
 
 class BankOperation(Base):
-    """One charge (bank → wallet) or withdrawal (wallet → bank).
+    """One charge (bank → wallet), withdrawal (wallet → own linked account) or transfer
+    (wallet → anyone's account: no link, the destination is on the row).
 
     requested → completed | failed; `unknown` when the bank did not answer clearly, until the
     worker asks the bank what happened.
@@ -49,8 +50,13 @@ class BankOperation(Base):
 
     id: Mapped[Id]
     user_id: Mapped[int] = mapped_column(BigId, ForeignKey("users.id"), index=True)
-    bank_link_id: Mapped[int] = mapped_column(BigId, ForeignKey("bank_links.id"))
-    kind: Mapped[str] = mapped_column(String(16))  # charge | withdrawal
+    bank_link_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("bank_links.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # charge | withdrawal | transfer
+    # A transfer's destination (a charge or withdrawal uses its link's account).
+    bank_code: Mapped[str | None] = mapped_column(String(3))
+    account_number: Mapped[str | None] = mapped_column(String(20))
+    holder_name: Mapped[str | None] = mapped_column(String(50))
+    message: Mapped[str] = mapped_column(String(100), default="")
     purpose: Mapped[str] = mapped_column(String(16), default="manual")  # manual | auto_charge
     amount: Mapped[Amount]
     request_key: Mapped[str] = mapped_column(String(200), unique=True)

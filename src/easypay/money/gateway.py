@@ -64,8 +64,12 @@ class BankUnavailable(BankError):
 
 
 class BankGateway(Protocol):
-    async def real_name(self, bank_code: str, account_number: str, birth_date: date) -> str:
-        """The account holder's name (raises BankAccountNotFound / BankUnavailable)."""
+    async def real_name(
+        self, bank_code: str, account_number: str, birth_date: date | None = None
+    ) -> str:
+        """The account holder's name (raises BankAccountNotFound / BankUnavailable). With the
+        holder's birth date the bank also checks it (linking one's own account); without, it
+        is the recipient inquiry made before sending to someone's account."""
         ...
 
     async def accounts_of(self, customer_id: str) -> list[BankAccountInfo]:

@@ -129,7 +129,9 @@ class OpenBankingGateway:
 
     # --- inquiries -----------------------------------------------------------------------------
 
-    async def real_name(self, bank_code: str, account_number: str, birth_date: date) -> str:
+    async def real_name(
+        self, bank_code: str, account_number: str, birth_date: date | None = None
+    ) -> str:
         body = await self._inquiry(
             "POST",
             "/v2.0/inquiry/real_name",
@@ -138,7 +140,7 @@ class OpenBankingGateway:
                 "bank_code_std": bank_code,
                 "account_num": account_number,
                 "account_holder_info_type": " ",
-                "account_holder_info": birth_date.strftime("%y%m%d"),
+                "account_holder_info": birth_date.strftime("%y%m%d") if birth_date else "",
                 "tran_dtime": self._tran_dtime(),
             },
         )

@@ -1,7 +1,7 @@
 """Pay Money rules: linking bank accounts, charging, withdrawing, auto-charge, history.
 
-A charge or withdrawal spans a bank call, so it runs as three steps with a commit between them
-(the only functions here that take the `Database` instead of a session):
+A charge, withdrawal or bank transfer spans a bank call, so it runs as three steps with a commit
+between them (the only functions here that take the `Database` instead of a session):
 
 1. record the bank operation and hold the money in the ledger — commit;
 2. call the bank (idempotent on our `bank_tran_id`);
@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
@@ -139,12 +140,6 @@ async def linked_accounts(session: AsyncSession, user: User) -> list[BankLink]:
 # --- charge and withdraw ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Started:
-    operation: BankOperation
-    link: BankLink
-
-
 async def charge(
     database: Database,
     bank: gateway.BankGateway,
@@ -160,8 +155,8 @@ async def charge(
         raise AmountOutOfRange(
             f"Charge between {settings.charge_min:,} and {settings.money_holding_cap:,} KRW."
         )
-    return await _run_bank_operation(
-        database, bank, settings, user, link_id, amount, request_key, "charge", purpose
+    return await run_bank_operation(
+        database, bank, settings, user, BankCall("charge", amount, request_key, purpose, link_id)
     )
 
 
@@ -177,39 +172,65 @@ async def withdraw(
     """Move `amount` from Pay Money to the user's own linked account."""
     if not 1 <= amount <= ledger.MAX_AMOUNT:
         raise AmountOutOfRange()
-    return await _run_bank_operation(
-        database, bank, settings, user, link_id, amount, request_key, "withdrawal", "manual"
+    return await run_bank_operation(
+        database,
+        bank,
+        settings,
+        user,
+        BankCall("withdrawal", amount, request_key, "manual", link_id),
     )
 
 
-async def _run_bank_operation(
+# Work another package does in the transaction that starts an operation (before the money is
+# held), and when the operation ends (completed or failed), by operation kind.
+BeforeHold = Callable[[AsyncSession], Awaitable[None]]
+OnSettled = Callable[[AsyncSession, BankOperation], Awaitable[None]]
+SETTLED_LISTENERS: dict[str, OnSettled] = {}
+
+
+@dataclass(frozen=True)
+class BankCall:
+    """One bank operation to start: from/to the user's linked account (`link_id`), or, for a
+    transfer, to anyone's `account` (its holder already confirmed by a real-name inquiry)."""
+
+    kind: Literal["charge", "withdrawal", "transfer"]
+    amount: int
+    request_key: str
+    purpose: str = "manual"
+    link_id: int | None = None
+    account: gateway.BankAccountInfo | None = None
+    message: str = ""
+    before_hold: BeforeHold | None = None
+
+
+async def run_bank_operation(
     database: Database,
     bank: gateway.BankGateway,
     settings: Settings,
     user: User,
-    link_id: int,
-    amount: int,
-    request_key: str,
-    kind: str,
-    purpose: str,
+    call: BankCall,
 ) -> BankOperation:
+    """The three steps (see the module docstring); a retry of the same request resumes it."""
     try:
         async with database.transaction() as session:
-            started = await _start(
-                session, settings, user, link_id, amount, request_key, kind, purpose
-            )
+            operation = await _start(session, settings, user, call)
     except IntegrityError:  # the same request started concurrently: resume that operation
         async with database.transaction() as session:
-            started = await _start(
-                session, settings, user, link_id, amount, request_key, kind, purpose
-            )
-    operation = started.operation
+            operation = await _start(session, settings, user, call)
     if operation.status in ("completed", "failed"):  # a retry of a finished request
         return _answer(operation)
-    call = bank.withdraw if kind == "charge" else bank.deposit
-    memo = "EasyPay 충전" if kind == "charge" else "EasyPay 출금"
-    outcome = await call(
-        operation.bank_tran_id, started.link.bank_code, started.link.account_number, amount, memo
+    assert operation.bank_code is not None
+    assert operation.account_number is not None
+    bank_call = bank.withdraw if operation.kind == "charge" else bank.deposit
+    memo = {"charge": "EasyPay 충전", "withdrawal": "EasyPay 출금"}.get(
+        operation.kind, "EasyPay 송금"
+    )
+    outcome = await bank_call(
+        operation.bank_tran_id,
+        operation.bank_code,
+        operation.account_number,
+        operation.amount,
+        memo,
     )
     async with database.transaction() as session:
         operation = await settle(session, operation.id, outcome)
@@ -223,57 +244,53 @@ def _answer(operation: BankOperation) -> BankOperation:
 
 
 async def _start(
-    session: AsyncSession,
-    settings: Settings,
-    user: User,
-    link_id: int,
-    amount: int,
-    request_key: str,
-    kind: str,
-    purpose: str,
-) -> _Started:
-    existing = await repository.operation_by_key(session, request_key)
+    session: AsyncSession, settings: Settings, user: User, call: BankCall
+) -> BankOperation:
+    existing = await repository.operation_by_key(session, call.request_key)
     if existing is not None:
-        link = await repository.link_by_id(session, existing.bank_link_id)
-        assert link is not None
-        return _Started(existing, link)
-    link = await repository.active_link(session, user.id, link_id)
-    if link is None:
-        raise BankLinkNotFound()
+        return existing
+    if call.account is not None:
+        account = call.account
+    else:
+        link = await repository.active_link(session, user.id, call.link_id or 0)
+        if link is None:
+            raise BankLinkNotFound()
+        account = gateway.BankAccountInfo(link.bank_code, link.account_number, link.holder_name)
+    if call.before_hold is not None:
+        await call.before_hold(session)
     wallet = await ledger.user_wallet(session, user.id)
     clearing = await ledger.system_account_id(session, BANK_CLEARING)
     bank_tran_id = "EP" + uuid.uuid4().hex[:18].upper()
-    if kind == "charge":
-        request = TransferRequest(
-            debit_account_id=clearing,
-            credit_account_id=wallet.id,
-            amount=amount,
-            code="charge",
-            pending=True,
-            reference=f"bank:{bank_tran_id}",
-            credit_cap=settings.money_holding_cap,
-        )
+    code = {"charge": "charge", "withdrawal": "withdrawal"}.get(call.kind, "bank_transfer")
+    if call.kind == "charge":
+        debit, credit, cap = clearing, wallet.id, settings.money_holding_cap
     else:
-        request = TransferRequest(
-            debit_account_id=wallet.id,
-            credit_account_id=clearing,
-            amount=amount,
-            code="withdrawal",
-            pending=True,
-            reference=f"bank:{bank_tran_id}",
-        )
+        debit, credit, cap = wallet.id, clearing, None
+    request = TransferRequest(
+        debit_account_id=debit,
+        credit_account_id=credit,
+        amount=call.amount,
+        code=code,
+        pending=True,
+        reference=f"bank:{bank_tran_id}",
+        credit_cap=cap,
+    )
     hold = await ledger.transfer(session, request)
     now = clock.now()
     operation = BankOperation(
         user_id=user.id,
-        bank_link_id=link.id,
-        kind=kind,
-        purpose=purpose,
-        amount=amount,
-        request_key=request_key,
+        bank_link_id=call.link_id if call.account is None else None,
+        kind=call.kind,
+        purpose=call.purpose,
+        amount=call.amount,
+        request_key=call.request_key,
         bank_tran_id=bank_tran_id,
         status="requested",
         pending_transfer_id=hold.id,
+        bank_code=account.bank_code,
+        account_number=account.account_number,
+        holder_name=account.holder_name,
+        message=call.message,
         bank_result_code="",
         bank_message="",
         attempts=0,
@@ -282,8 +299,8 @@ async def _start(
     )
     session.add(operation)
     await session.flush()
-    await record_event(session, user.id, f"money.{kind}_requested", f"{amount:,} KRW")
-    return _Started(operation, link)
+    await record_event(session, user.id, f"money.{call.kind}_requested", f"{call.amount:,} KRW")
+    return operation
 
 
 async def settle(
@@ -302,6 +319,9 @@ async def settle(
         elif status == "failed":
             await ledger.void(session, operation.pending_transfer_id)
         if status != "unknown":
+            listener = SETTLED_LISTENERS.get(operation.kind)
+            if listener is not None:
+                await listener(session, operation)
             await record_event(
                 session, operation.user_id, f"money.{operation.kind}_{status}", f"op {operation.id}"
             )
@@ -363,8 +383,12 @@ async def auto_charge(
     if not links:
         raise NoLinkedAccount("Your balance is not enough and no bank account is linked.")
     amount = round_up_to_step(shortfall, settings.auto_charge_step)
-    operation = await _run_bank_operation(
-        database, bank, settings, user, links[0].id, amount, request_key, "charge", "auto_charge"
+    operation = await run_bank_operation(
+        database,
+        bank,
+        settings,
+        user,
+        BankCall("charge", amount, request_key, "auto_charge", links[0].id),
     )
     if operation.status != "completed":
         raise ChargePending()

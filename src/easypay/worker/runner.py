@@ -11,6 +11,7 @@ from easypay.db import Database
 from easypay.ledger import service as ledger
 from easypay.money.gateway import BankGateway
 from easypay.money.tasks import reconcile_bank_operations
+from easypay.transfer import tasks as transfer_tasks
 from easypay.worker import outbox
 
 log = logging.getLogger("easypay.worker")
@@ -30,6 +31,7 @@ class Worker:
         async with self.database.transaction() as session:
             done += await ledger.expire_due(session)
         done += await reconcile_bank_operations(self.database, self.bank, self.settings)
+        done += await transfer_tasks.run_due(self.database)
         return done
 
     async def run_forever(self, stop: asyncio.Event) -> None:

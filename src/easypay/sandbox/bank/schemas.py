@@ -77,7 +77,11 @@ class RealNameQuery(BaseModel):
         " ", description="` ` (a space): holder's date of birth.", max_length=1
     )
     account_holder_info: str = Field(
-        description="Holder's date of birth, YYMMDD.", examples=["900517"], pattern=r"^\d{6}$"
+        "",
+        description="Holder's date of birth, YYMMDD, checked when given; empty for a recipient"
+        " inquiry (before sending to someone else's account).",
+        examples=["900517"],
+        pattern=r"^(\d{6})?$",
     )
     tran_dtime: str = TRAN_DTIME_FIELD
 

@@ -272,7 +272,8 @@ async def _fault_for(database: Database, operation: str, account_number: str) ->
 
 
 async def real_name(database: Database, query: RealNameQuery) -> Answer[RealNameRead]:
-    """The holder's name of an account; the birth date is checked when the bank knows it."""
+    """The holder's name of an account; a birth date asked with it is checked when the bank
+    knows the holder's."""
     bank_tran_id = query.bank_tran_id or _inquiry_id()
     fault = await _fault_for(database, "realname", query.account_num)
     if fault is not None and fault.mode == "timeout":
@@ -284,7 +285,8 @@ async def real_name(database: Database, query: RealNameQuery) -> Answer[RealName
     if account is None:
         raise BankRefused(BANK_ACCOUNT_NOT_FOUND, query.bank_code_std, bank_tran_id)
     birth = account.holder_birth_date
-    if birth is not None and birth.strftime("%y%m%d") != query.account_holder_info:
+    asked = query.account_holder_info
+    if asked and birth is not None and birth.strftime("%y%m%d") != asked:
         raise BankRefused(BANK_HOLDER_INFO_MISMATCH, query.bank_code_std, bank_tran_id)
     body = RealNameRead(
         **_answer_fields(bank_tran_id, account.bank_code, BANK_OK),

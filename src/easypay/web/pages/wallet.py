@@ -163,7 +163,7 @@ async def operation_page(
     links = {link.id: link for link in await money.linked_accounts(db, user)}
     context = {
         "operation": operation,
-        "link": links.get(operation.bank_link_id),
+        "link": links.get(operation.bank_link_id or 0),
         "balance": await money.balance(db, user),
     }
     template = "wallet/_operation_status.html" if is_htmx(request) else "wallet/operation.html"

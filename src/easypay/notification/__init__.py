@@ -1,0 +1,1 @@
+"""The inbox: every service tells people what happened here (`service.notify`)."""

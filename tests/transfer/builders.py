@@ -36,9 +36,7 @@ async def send(
 async def act(
     client: httpx.AsyncClient, who: Person, transfer_id: int, action: str, key: str | None = None
 ) -> httpx.Response:
-    return await client.post(
-        f"/api/v1/transfers/{transfer_id}/{action}", headers=who.with_key(key)
-    )
+    return await client.post(f"/api/v1/transfers/{transfer_id}/{action}", headers=who.with_key(key))
 
 
 async def available(client: httpx.AsyncClient, someone: Person) -> int:

@@ -22,7 +22,7 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from easypay.app import create_app
 from easypay.cli import run_migrations
@@ -31,8 +31,10 @@ from easypay.db import Database
 from easypay.kit.clock import clock as process_clock
 from easypay.kit.crypto import use_fast_password_hashing
 from easypay.ledger import service as ledger
+from easypay.ledger.accounts import TRANSFER_ESCROW
 from easypay.ledger.verify import verify
-from easypay.models import Base
+from easypay.models import Base, LedgerAccount, PersonTransfer
+from easypay.models.base import table_of
 
 TEST_SECRET = "7e" * 32
 use_fast_password_hashing()
@@ -151,6 +153,33 @@ async def _clean_database_and_verify_ledger(
     async with database.transaction() as session:
         report = await verify(session)
     assert report.ok, "ledger verify failed after the test:\n" + "\n".join(report.failures())
+    await _assert_escrow_holds_what_is_in_flight(database)
+
+
+async def _assert_escrow_holds_what_is_in_flight(database: Database) -> None:
+    """Transfer escrow holds exactly the transfers still waiting to be received; it is empty
+    when nothing is in flight (no money stuck in or missing from it)."""
+    escrow = table_of(LedgerAccount)
+    waiting = table_of(PersonTransfer)
+    async with database.transaction() as session:
+        held, posted = (
+            await session.execute(
+                select(
+                    func.coalesce(func.sum(escrow.c.credits_pending - escrow.c.debits_pending), 0),
+                    func.coalesce(func.sum(escrow.c.credits_posted - escrow.c.debits_posted), 0),
+                ).where(escrow.c.code == TRANSFER_ESCROW)
+            )
+        ).one()
+        in_flight = (
+            await session.execute(
+                select(func.coalesce(func.sum(waiting.c.amount), 0)).where(
+                    waiting.c.status == "sent"
+                )
+            )
+        ).scalar_one()
+    assert (held, posted) == (in_flight, 0), (
+        f"transfer escrow holds {held} (posted {posted}) but {in_flight} is in flight"
+    )
 
 
 @pytest.fixture

@@ -41,9 +41,10 @@ async def person(
     link: bool = True,
     bank_code: str = "088",
     holder_name: str | None = None,
+    phone: str | None = None,
 ) -> Person:
     number = next(_numbers)
-    phone = f"+8210{number:04d}{number:04d}"
+    phone = phone or f"+8210{number:04d}{number:04d}"
     account_number = f"1101{number:08d}"
     response = await client.post(
         "/api/v1/users",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -76,6 +77,12 @@ def check_birth_date(birth_date: date) -> None:
         raise InvalidInput(f"You must be at least {MIN_AGE_YEARS} years old to use EasyPay.")
 
 
+# What other packages do when someone joins, in the sign-up transaction (money sent to the
+# phone number before its owner joined becomes theirs to receive: transfer/service/claims.py).
+SignedUpListener = Callable[[AsyncSession, User], Awaitable[None]]
+SIGNED_UP_LISTENERS: list[SignedUpListener] = []
+
+
 async def sign_up(
     session: AsyncSession,
     phone: str,
@@ -112,6 +119,9 @@ async def sign_up(
         raise PhoneTaken() from error
     await ledger.open_user_wallet(session, user.id)
     await record_event(session, user.id, "user.signed_up", "operator" if is_operator else "")
+    if not is_operator:
+        for listener in SIGNED_UP_LISTENERS:
+            await listener(session, user)
     return user
 
 

@@ -46,7 +46,9 @@ from easypay.transfer.schemas import (
     ShareCreate,
 )
 from easypay.transfer.service import bank as bank_transfer
-from easypay.transfer.service import person, requests
+
+# `claims` is imported for what its import does: sign-up then hands waiting transfers over.
+from easypay.transfer.service import claims, person, requests  # noqa: F401
 from easypay.transfer.service.requests import RequestView
 
 router = APIRouter(prefix="/api/v1", tags=["transfers"])

@@ -273,3 +273,17 @@ async def bank_transfer_of(
         BankOperation.kind == "transfer",
     )
     return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def claim_waiting_for_phone(session: AsyncSession, user: User) -> list[PersonTransfer]:
+    """Transfers still waiting for this user's phone number become addressed to the user."""
+    statement = select(PersonTransfer).where(
+        PersonTransfer.recipient_id.is_(None),
+        PersonTransfer.recipient_phone == user.phone,
+        PersonTransfer.status == "sent",
+    )
+    waiting = list((await session.execute(statement)).scalars())
+    for transfer in waiting:
+        transfer.recipient_id = user.id
+    await session.flush()
+    return waiting

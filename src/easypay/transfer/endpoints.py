@@ -21,6 +21,7 @@ from easypay.identity import errors as identity_errors
 from easypay.identity import service as identity
 from easypay.identity.dependencies import CurrentUser
 from easypay.identity.repository import friendship
+from easypay.kit.clock import clock
 from easypay.kit.ids import MAX_ID, PathId
 from easypay.kit.pagination import Page
 from easypay.ledger.errors import InsufficientFunds
@@ -29,7 +30,7 @@ from easypay.money import errors as money_errors
 from easypay.money import service as money
 from easypay.money.banks import BANK_NAMES, mask_account
 from easypay.money.dependencies import Bank
-from easypay.transfer import errors, repository
+from easypay.transfer import errors, limits, repository
 from easypay.transfer.schemas import (
     BankInquiryCreate,
     BankInquiryRead,
@@ -66,6 +67,7 @@ VALUE_MOVING_ERRORS = (
     errors.TransferLimitExceeded,
     money_errors.AutoChargeOff,
     money_errors.ChargePending,
+    money_errors.NoLinkedAccount,
 )
 Cursor = Annotated[
     int | None, Query(ge=1, le=MAX_ID, description="`next_cursor` of the previous page.")
@@ -131,8 +133,12 @@ def bank_transfer_read(operation: BankOperation) -> BankTransferRead:
 async def _cover(
     request: Request, bank: Bank, settings: AppSettings, user: User, amount: int, key: str
 ) -> None:
-    """Auto-charge the shortfall first, if the balance is short and the user allows it."""
-    await money.auto_charge(database_of(request), bank, settings, user, amount, key)
+    """Auto-charge the shortfall first, if the balance is short and the user allows it; but
+    not for money the sending limits refuse anyway (nothing may change on a refusal)."""
+    database = database_of(request)
+    async with database.transaction() as session:
+        await limits.check_room(session, settings, user.id, amount, clock.now())
+    await money.auto_charge(database, bank, settings, user, amount, key)
 
 
 # --- to a person ------------------------------------------------------------------------------
@@ -310,6 +316,8 @@ async def send_to_bank(
     settings: AppSettings,
 ) -> BankTransferRead:
     await identity.check_pin(database_of(request), settings, user.id, body.pin)
+    # The account first: a wrong one must not have auto-charged anything.
+    account = await bank_transfer.inquire(bank, body.bank_code, body.account_number)
     await _cover(request, bank, settings, user, body.amount, idem.request_key("bank-charge"))
     operation = await bank_transfer.send(
         database_of(request),
@@ -321,6 +329,7 @@ async def send_to_bank(
         body.amount,
         body.message,
         idem.request_key("bank-transfer"),
+        account=account,
     )
     return bank_transfer_read(operation)
 
@@ -358,6 +367,9 @@ async def _people(db: DbSession, user: User, shares: list[ShareCreate]) -> list[
     found: list[User] = []
     for share in shares:
         if share.user_id is not None:
+            # By id only friends, as for transfers: ids must not be walked to learn names.
+            if not await is_friend(db, user, share.user_id):
+                raise errors.RecipientNotFound("This user is not your friend; ask by phone number.")
             recipient = await person.find_recipient(db, user, user_id=share.user_id)
         else:
             recipient = await person.find_recipient(db, user, phone=share.phone)

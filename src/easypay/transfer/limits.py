@@ -41,7 +41,7 @@ async def count(
     """Add `amount` to the user's total for `day`, or refuse if that passes the daily limit."""
     check_amount(settings, amount)
     limit = settings.transfer_daily_limit
-    refusal = TransferLimitExceeded(f"You may send at most {limit:,} KRW a day.")
+    refusal = _over_the_day(settings)
     if amount > limit:
         raise refusal
     table = table_of(TransferDailyTotal)
@@ -58,6 +58,21 @@ async def count(
     )
     if (await session.execute(upsert)).first() is None:
         raise refusal
+
+
+async def check_room(
+    session: AsyncSession, settings: Settings, user_id: int, amount: int, now: datetime
+) -> None:
+    """Refuse now what `count` would refuse, before anything is done for the transfer (an
+    auto-charge must not top up money that then cannot be sent). `count` stays the guard."""
+    check_amount(settings, amount)
+    if await sent_today(session, user_id, now) + amount > settings.transfer_daily_limit:
+        raise _over_the_day(settings)
+
+
+def _over_the_day(settings: Settings) -> TransferLimitExceeded:
+    limit = settings.transfer_daily_limit
+    return TransferLimitExceeded(f"You may send at most {limit:,} KRW a day.")
 
 
 async def release(session: AsyncSession, user_id: int, amount: int, day: date) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, StrictBool, StrictInt, model_validator
+from pydantic import AwareDatetime, BaseModel, Field, StrictBool, StrictInt, model_validator
 
 from easypay.identity.schemas import PIN_FIELD
 from easypay.kit.ids import BodyId
@@ -115,7 +115,9 @@ class MoneyRequestCreate(BaseModel):
     people: list[ShareCreate] = Field(
         description="Whom to ask, each with an amount.", min_length=1, max_length=30
     )
-    remind_at: datetime | None = Field(None, description="Remind those who have not paid then.")
+    remind_at: AwareDatetime | None = Field(
+        None, description="Remind those who have not paid then (with its UTC offset)."
+    )
 
 
 class DutchPayCreate(BaseModel):
@@ -135,7 +137,9 @@ class DutchPayCreate(BaseModel):
     )
     include_me: StrictBool = Field(True, description="The organiser takes a share too.")
     my_amount: StrictInt = Field(0, description="The organiser's own part (split amounts).", ge=0)
-    remind_at: datetime | None = Field(None, description="Remind those who have not paid then.")
+    remind_at: AwareDatetime | None = Field(
+        None, description="Remind those who have not paid then (with its UTC offset)."
+    )
 
 
 class MoneyRequestItemRead(BaseModel):

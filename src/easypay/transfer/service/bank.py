@@ -58,11 +58,15 @@ async def send(
     amount: int,
     message: str,
     request_key: str,
+    *,
+    account: gateway.BankAccountInfo | None = None,
 ) -> BankOperation:
     """Send to the account; the answer is `completed`, or `unknown` while the bank's answer is
-    awaited (the worker settles it). Raises BankDeclined when the bank refuses (money back)."""
+    awaited (the worker settles it). Raises BankDeclined when the bank refuses (money back).
+    `account` is the inquiry's answer when the caller already asked (else asked here)."""
     limits.check_amount(settings, amount)
-    account = await inquire(bank, bank_code, account_number)
+    if account is None:
+        account = await inquire(bank, bank_code, account_number)
 
     async def count_against_limit(session: AsyncSession) -> None:
         await limits.count(session, settings, user.id, amount, limits.day_of(clock.now()))

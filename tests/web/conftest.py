@@ -17,7 +17,21 @@ from easypay.config import Settings
 from easypay.db import Database
 from easypay.identity import service as identity
 from tests.conftest import LiveServer
-from tests.web.helpers import bank_headers, sandbox_account_body
+from tests.web.helpers import (
+    FRIEND_NAME,
+    FRIEND_PHONE,
+    STRANGER_NAME,
+    STRANGER_PHONE,
+    bank_headers,
+    link_account,
+    move,
+    post_form,
+    sandbox_account_body,
+    sign_up_with_pin,
+)
+from tests.web.helpers import (
+    open_sandbox_account as open_account_in_process,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -140,6 +154,34 @@ async def other_client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     """A second browser: its own cookies."""
     transport = httpx.ASGITransport(app=app, client=("10.9.8.7", 52000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.fixture
+async def sender(client: httpx.AsyncClient, settings: Settings) -> httpx.AsyncClient:
+    """김민준: a PIN, a linked account and 100,000원 of Pay Money."""
+    await sign_up_with_pin(client)
+    await open_account_in_process(client, settings, balance=5_000_000)
+    assert (await link_account(client)).status_code == 303
+    assert (await move(client, "charge", "100000")).status_code == 303
+    return client
+
+
+@pytest.fixture
+async def friend(other_client: httpx.AsyncClient, sender: httpx.AsyncClient) -> httpx.AsyncClient:
+    """이서연, with a PIN, in 김민준's friends."""
+    await sign_up_with_pin(other_client, phone=FRIEND_PHONE, name=FRIEND_NAME)
+    added = await post_form(sender, "/friends", "/friends", {"phone": FRIEND_PHONE})
+    assert added.status_code == 303, added.text
+    return other_client
+
+
+@pytest.fixture
+async def stranger(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """A third person, in neither's friends."""
+    transport = httpx.ASGITransport(app=app, client=("10.5.5.5", 53000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        await sign_up_with_pin(http, phone=STRANGER_PHONE, name=STRANGER_NAME)
         yield http
 
 

@@ -18,6 +18,10 @@ PASSWORD = "correct-horse-42"
 PIN = "739164"
 BANK = "088"
 ACCOUNT = "110123456789"
+FRIEND_PHONE = "010-2345-6789"
+FRIEND_NAME = "이서연"
+STRANGER_PHONE = "010-3456-7890"
+STRANGER_NAME = "박지훈"
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _NONCE = re.compile(r'name="nonce" value="([^"]+)"')
@@ -134,3 +138,10 @@ async def move(client: httpx.AsyncClient, kind: str, amount: str, pin: str = PIN
             "pin": pin,
         },
     )
+
+
+async def balance_of(client: httpx.AsyncClient) -> str:
+    """The balance on the home page."""
+    found = re.search(r'data-testid="balance">([^<]+)<', (await client.get("/")).text)
+    assert found
+    return found.group(1)

@@ -253,7 +253,8 @@ class TestLanguage:
         web.page.wait_for_url(web.base_url + "/")
         assert "Hello, 김민준" in web.page.inner_text(".greeting")
         assert web.page.inner_text("[data-testid=balance]") == "0원"
-        assert "Coming soon" in web.page.inner_text("[data-testid=shortcut-send]")
+        assert "Coming soon" in web.page.inner_text("[data-testid=shortcut-pay]")
+        assert web.page.inner_text("[data-testid=shortcut-send]").strip() == "Send"
         web.screenshot("home-375-en")
 
 
@@ -327,8 +328,9 @@ class TestLooks:
                 size = element.bounding_box()
                 assert size is not None, selector
                 assert size["height"] >= 44, selector  # thumb-sized
-        send = page.locator("[data-testid=shortcut-send]")
-        assert send.get_attribute("aria-disabled") == "true"
+        assert page.get_attribute("[data-testid=shortcut-send]", "href") == "/transfers/send"
+        pay = page.locator("[data-testid=shortcut-pay]")
+        assert pay.get_attribute("aria-disabled") == "true"
         assert web.console_errors == []
 
     def test_forms_fit_a_phone(self, web: Browsing, open_sandbox_account: Any) -> None:

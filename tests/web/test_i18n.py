@@ -11,6 +11,7 @@ import pytest
 from easypay.errors import InvalidInput
 from easypay.identity.errors import WrongPin
 from easypay.money.errors import BankDeclined, HolderNameMismatch
+from easypay.transfer.errors import SharesDoNotAddUp, TransferLimitExceeded
 from easypay.web.i18n import ERROR_MESSAGES, MESSAGES, code_label, error_text, translate
 
 pytestmark = pytest.mark.no_database
@@ -32,7 +33,16 @@ BUILT_KEYS = [
         "sessions.kind": ("web", "api"),
         "admin.status": ("active", "suspended"),
         "lang": ("ko", "en"),
-        "notice": ("signed_out", "pin_set", "linked", "user_updated"),
+        "notice": ("signed_out", "pin_set", "linked", "user_updated", "transfer_sent"),
+        "transfer.status": ("sent", "received", "declined", "canceled", "returned"),
+        "transfer.outcome": ("received", "declined", "canceled", "returned"),
+        "bank_transfer.status": ("completed", "failed", "requested", "unknown"),
+        "send.to": ("friend", "phone", "bank"),
+        "requests.kind": ("request", "dutch"),
+        "requests.status": ("open", "closed"),
+        "requests.item": ("pending", "paid", "declined"),
+        "requests.you": ("paid", "declined"),
+        "code": ("transfer", "bank_transfer", "request_payment"),
     }.items()
     for suffix in suffixes
 ]
@@ -96,6 +106,19 @@ class TestErrorText:
             "휴대폰 번호를 올바르게 입력해 주세요."
         )
         assert "Something odd" in error_text(InvalidInput("Something odd."), "ko")
+
+    def test_transfer_limits_name_the_limit(self) -> None:
+        once = TransferLimitExceeded("One transfer may send at most 2,000,000 KRW.")
+        daily = TransferLimitExceeded("You may send at most 5,000,000 KRW a day.")
+        assert error_text(once, "ko").endswith("한 번에 최대 2,000,000원까지 보낼 수 있습니다.")
+        assert error_text(daily, "ko").endswith("하루에 최대 5,000,000원까지 보낼 수 있습니다.")
+        assert error_text(daily, "en") == daily.detail
+
+    def test_shares_that_do_not_add_up_say_by_how_much(self) -> None:
+        error = SharesDoNotAddUp("The shares add up to 25,000 KRW, not 30,000 KRW.")
+        assert (
+            error_text(error, "ko") == "나눈 금액의 합(25,000원)이 총액(30,000원)과 맞지 않습니다."
+        )
 
     def test_every_translated_code_is_korean(self) -> None:
         for code, (korean, _) in ERROR_MESSAGES.items():

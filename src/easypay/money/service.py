@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from easypay.config import Settings
@@ -214,7 +214,11 @@ async def run_bank_operation(
     try:
         async with database.transaction() as session:
             operation = await _start(session, settings, user, call)
-    except IntegrityError:  # the same request started concurrently: resume that operation
+    except DBAPIError as error:
+        # The same request started concurrently (its key is taken: resume that operation), or
+        # PostgreSQL broke a lock cycle by aborting this transaction: either way, start again.
+        if not isinstance(error, IntegrityError) and not _aborted_by_server(error):
+            raise
         async with database.transaction() as session:
             operation = await _start(session, settings, user, call)
     if operation.status in ("completed", "failed"):  # a retry of a finished request
@@ -235,6 +239,12 @@ async def run_bank_operation(
     async with database.transaction() as session:
         operation = await settle(session, operation.id, outcome)
     return _answer(operation)
+
+
+def _aborted_by_server(error: DBAPIError) -> bool:
+    """A deadlock or serialization failure: the transaction was rolled back and may be rerun."""
+    code = getattr(error.orig, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+    return code in ("40P01", "40001")
 
 
 def _answer(operation: BankOperation) -> BankOperation:

@@ -21,16 +21,14 @@ from easypay.identity import errors as identity_errors
 from easypay.identity import service as identity
 from easypay.identity.dependencies import CurrentUser
 from easypay.identity.repository import friendship
-from easypay.kit.clock import clock
 from easypay.kit.ids import MAX_ID, PathId
 from easypay.kit.pagination import Page
 from easypay.ledger.errors import InsufficientFunds
 from easypay.models import BankOperation, PersonTransfer, User
 from easypay.money import errors as money_errors
-from easypay.money import service as money
 from easypay.money.banks import BANK_NAMES, mask_account
 from easypay.money.dependencies import Bank
-from easypay.transfer import errors, limits, repository
+from easypay.transfer import errors, repository
 from easypay.transfer.schemas import (
     BankInquiryCreate,
     BankInquiryRead,
@@ -49,7 +47,7 @@ from easypay.transfer.schemas import (
 from easypay.transfer.service import bank as bank_transfer
 
 # `claims` is imported for what its import does: sign-up then hands waiting transfers over.
-from easypay.transfer.service import claims, person, requests  # noqa: F401
+from easypay.transfer.service import claims, funding, person, requests  # noqa: F401
 from easypay.transfer.service.requests import RequestView
 
 router = APIRouter(prefix="/api/v1", tags=["transfers"])
@@ -133,12 +131,7 @@ def bank_transfer_read(operation: BankOperation) -> BankTransferRead:
 async def _cover(
     request: Request, bank: Bank, settings: AppSettings, user: User, amount: int, key: str
 ) -> None:
-    """Auto-charge the shortfall first, if the balance is short and the user allows it; but
-    not for money the sending limits refuse anyway (nothing may change on a refusal)."""
-    database = database_of(request)
-    async with database.transaction() as session:
-        await limits.check_room(session, settings, user.id, amount, clock.now())
-    await money.auto_charge(database, bank, settings, user, amount, key)
+    await funding.cover(database_of(request), bank, settings, user, amount, key)
 
 
 # --- to a person ------------------------------------------------------------------------------

@@ -59,6 +59,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "notice.friend_removed": ("친구를 삭제했습니다.", "Friend removed."),
     "notice.settings_saved": ("설정을 저장했습니다.", "Settings saved."),
     "notice.user_updated": ("회원 상태를 바꿨습니다.", "The user's status is changed."),
+    "notice.transfer_sent": ("보냈어요.", "Sent."),
+    "notice.transfer_received": (
+        "받았어요. 내 페이머니에 들어왔어요.",
+        "Received into your Pay Money.",
+    ),
+    "notice.transfer_declined": (
+        "거절했어요. 돈은 보낸 분께 돌아갔어요.",
+        "Declined; the money went back.",
+    ),
+    "notice.transfer_canceled": (
+        "송금을 취소했어요. 돈이 돌아왔어요.",
+        "Canceled; the money is back.",
+    ),
+    "notice.request_sent": ("요청을 보냈어요.", "Request sent."),
+    "notice.request_paid": ("정산 금액을 보냈어요.", "Your share is paid."),
+    "notice.request_declined": ("요청을 거절했어요.", "You declined the request."),
+    "notice.request_closed": ("요청을 마감했어요.", "The request is closed."),
+    "notice.inbox_read": ("모두 읽음으로 표시했어요.", "All marked read."),
     # --- sign up / sign in -------------------------------------------------------------------
     "signin.title": ("로그인", "Sign in"),
     "signin.lead": (
@@ -134,6 +152,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "home.withdraw": ("출금", "Withdraw"),
     "home.send": ("송금", "Send"),
     "home.pay": ("결제", "Pay"),
+    "home.request": ("요청", "Request"),
+    "home.dutch": ("정산", "Dutch pay"),
+    "home.transfers": ("송금 내역", "Transfers"),
+    "home.requests": ("요청 내역", "Requests"),
     "home.history": ("내역", "History"),
     "home.accounts": ("계좌", "Accounts"),
     "home.shortcuts": ("바로가기", "Shortcuts"),
@@ -243,6 +265,260 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "operation.to_home": ("홈으로", "Back to home"),
     "operation.new_balance": ("잔액 {amount}", "Balance {amount}"),
+    # --- transfers ---------------------------------------------------------------------------
+    "send.title": ("송금", "Send money"),
+    "send.lead": (
+        "친구나 휴대폰 번호, 은행 계좌로 페이머니를 보냅니다.",
+        "Send Pay Money to a friend, a phone number or a bank account.",
+    ),
+    "send.to": ("받는 분", "To"),
+    "send.to.friend": ("친구", "Friend"),
+    "send.to.phone": ("휴대폰 번호", "Phone"),
+    "send.to.bank": ("계좌", "Bank account"),
+    "send.no_friends": (
+        "아직 친구가 없어요. 휴대폰 번호로 보내거나 친구를 추가해 보세요.",
+        "No friends yet. Send by phone number, or add a friend.",
+    ),
+    "send.add_friend": ("친구 추가", "Add a friend"),
+    "send.phone_hint": (
+        "이지페이에 아직 없는 번호라도 보낼 수 있어요. 72시간 안에 가입하면 받을 수 있어요.",
+        "You can send to a number not on EasyPay yet: they can receive it by signing up within "
+        "72 hours.",
+    ),
+    "send.inquire": ("예금주 조회", "Look up holder"),
+    "send.holder": ("예금주: {name}", "Holder: {name}"),
+    "send.message": ("받는 분에게 보일 메시지 (선택)", "Message for the recipient (optional)"),
+    "send.message_placeholder": ("예: 점심값 고마워", "e.g. Thanks for lunch"),
+    "send.next": ("다음", "Next"),
+    "send.choose_friend": ("보낼 친구를 선택해 주세요.", "Choose a friend to send to."),
+    "send.choose_bank": ("은행을 선택해 주세요.", "Choose a bank."),
+    "send.bad_account": ("계좌번호를 입력해 주세요.", "Enter the account number."),
+    "send.bad_phone": ("휴대폰 번호를 입력해 주세요.", "Enter a phone number."),
+    "send.message_too_long": (
+        "메시지는 40자까지 쓸 수 있어요.",
+        "The message can be at most 40 characters.",
+    ),
+    "send.short": (
+        "잔액이 부족해요 (사용 가능 {amount}). 먼저 충전하거나 설정에서 자동 충전을 켜 주세요.",
+        "Your balance is not enough ({amount} available). Charge first, or turn on auto-charge "
+        "in Settings.",
+    ),
+    "send.auto_charge_note": (
+        "잔액이 부족한 {amount}은(는) 연결 계좌에서 1만원 단위로 자동 충전돼요.",
+        "The {amount} you are short will be auto-charged from your linked account in 10,000 won "
+        "steps.",
+    ),
+    "send.confirm_title": ("보내기 전에 확인해 주세요", "Check before sending"),
+    "send.confirm_to_person": ("{name}님에게", "To {name}"),
+    "send.not_member": (
+        "아직 이지페이 회원이 아닌 번호예요. 72시간 안에 이 번호로 가입하면 받을 수 있고, "
+        "받지 않으면 돌아와요.",
+        "This number is not on EasyPay yet. They can receive it by signing up with it within 72 "
+        "hours; otherwise it comes back.",
+    ),
+    "send.hold_note": (
+        "받는 분이 받기 전까지 보관되며, {hours}시간 안에 받지 않으면 돌아와요. "
+        "그 전에는 취소할 수 있어요.",
+        "The money is held until they receive it and comes back if not received within {hours} "
+        "hours. You can cancel until then.",
+    ),
+    "send.bank_note": (
+        "계좌 송금은 바로 처리되며 취소할 수 없어요.",
+        "A transfer to a bank account is immediate and cannot be canceled.",
+    ),
+    "send.submit": ("{amount} 보내기", "Send {amount}"),
+    "send.edit": ("수정하기", "Change"),
+    "send.balance": ("내 잔액 {amount}", "Your balance {amount}"),
+    "transfer.title": ("송금 상세", "Transfer"),
+    "transfer.sent_to": ("{name}님에게 {amount}을 보냈어요", "You sent {amount} to {name}"),
+    "transfer.got_from": ("{name}님이 {amount}을 보냈어요", "{name} sent you {amount}"),
+    "transfer.from": ("보낸 분", "From"),
+    "transfer.to": ("받는 분", "To"),
+    "transfer.amount": ("금액", "Amount"),
+    "transfer.message": ("메시지", "Message"),
+    "transfer.status": ("상태", "Status"),
+    "transfer.created": ("보낸 시각", "Sent"),
+    "transfer.deadline": ("받기 기한", "Receive by"),
+    "transfer.resolved": ("처리 시각", "Settled"),
+    "transfer.receive": ("받기", "Receive"),
+    "transfer.decline": ("거절", "Decline"),
+    "transfer.cancel": ("송금 취소", "Cancel transfer"),
+    "transfer.decline_confirm": (
+        "거절하면 돈이 보낸 분께 돌아가요. 거절할까요?",
+        "Declining sends the money back. Decline?",
+    ),
+    "transfer.cancel_confirm": ("송금을 취소할까요?", "Cancel this transfer?"),
+    "transfer.receive_note": (
+        "{deadline}까지 받지 않으면 보낸 분께 돌아가요.",
+        "If not received by {deadline}, it goes back to the sender.",
+    ),
+    "transfer.expired_note": (
+        "받기 기한이 지났어요. 돈은 보낸 분께 돌아가요.",
+        "The time to receive it is over; the money goes back to the sender.",
+    ),
+    "transfer.status.sent": ("받기 대기", "Waiting"),
+    "transfer.status.received": ("받음", "Received"),
+    "transfer.status.declined": ("거절됨", "Declined"),
+    "transfer.status.canceled": ("취소됨", "Canceled"),
+    "transfer.status.returned": ("반환됨", "Returned"),
+    "transfer.outcome.received": ("받는 분이 받았어요.", "The recipient received it."),
+    "transfer.outcome.declined": (
+        "받는 분이 거절해 돈이 보낸 분께 돌아갔어요.",
+        "The recipient declined; the money went back to the sender.",
+    ),
+    "transfer.outcome.canceled": (
+        "보낸 분이 취소해 돈이 돌아갔어요.",
+        "The sender canceled; the money went back.",
+    ),
+    "transfer.outcome.returned": (
+        "기한 안에 받지 않아 돈이 보낸 분께 돌아갔어요.",
+        "Not received in time; the money went back to the sender.",
+    ),
+    "transfer.new_balance": ("내 잔액 {amount}", "Your balance {amount}"),
+    "transfers.title": ("송금 내역", "Transfers"),
+    "transfers.waiting": ("받을 돈", "Waiting for you"),
+    "transfers.all": ("전체 송금", "All transfers"),
+    "transfers.empty": ("아직 송금 내역이 없어요.", "No transfers yet."),
+    "transfers.send": ("송금하기", "Send money"),
+    "transfers.to_name": ("{name}님에게", "To {name}"),
+    "transfers.from_name": ("{name}님이 보냄", "From {name}"),
+    "transfers.to_bank": ("{bank} {holder}", "{bank} {holder}"),
+    "bank_transfer.title": ("계좌 송금", "Bank transfer"),
+    "bank_transfer.completed": (
+        "{holder}님 계좌로 {amount}을 보냈어요",
+        "{amount} sent to {holder}'s account",
+    ),
+    "bank_transfer.failed": ("계좌 송금이 실패했어요", "The bank transfer failed"),
+    "bank_transfer.failed_note": (
+        "{amount}은(는) 내 페이머니로 돌아왔어요.",
+        "The {amount} is back in your Pay Money.",
+    ),
+    "bank_transfer.pending": (
+        "은행의 응답을 기다리고 있어요. 확인되는 대로 결과를 알려 드릴게요. "
+        "실패하면 돈은 페이머니로 돌아와요.",
+        "Waiting for the bank's answer; you will be told the result. If it fails, the money "
+        "comes back to your Pay Money.",
+    ),
+    "bank_transfer.status.completed": ("완료", "Completed"),
+    "bank_transfer.status.failed": ("실패 · 반환됨", "Failed · returned"),
+    "bank_transfer.status.requested": ("처리 중", "Processing"),
+    "bank_transfer.status.unknown": ("처리 중", "Processing"),
+    "bank_transfer.account": ("받는 계좌", "Account"),
+    # --- inbox -------------------------------------------------------------------------------
+    "inbox.title": ("알림", "Inbox"),
+    "inbox.label": ("알림, 안 읽은 알림 {count}개", "Inbox, {count} unread"),
+    "inbox.empty": ("알림이 없어요.", "No messages."),
+    "inbox.mark_all": ("모두 읽음", "Mark all read"),
+    "inbox.unread": ("안 읽음", "Unread"),
+    "inbox.unread_count": ("안 읽은 알림 {count}개", "{count} unread"),
+    # --- money requests and dutch pay ---------------------------------------------------------
+    "requests.title": ("요청·정산", "Requests"),
+    "requests.empty": ("아직 요청이나 정산이 없어요.", "No requests yet."),
+    "requests.new": ("돈 요청하기", "Request money"),
+    "requests.new_lead": (
+        "친구나 휴대폰 번호로 이지페이 회원에게 금액을 요청해요.",
+        "Ask EasyPay users, by friend or phone number, for an amount each.",
+    ),
+    "requests.dutch": ("정산하기", "Dutch pay"),
+    "requests.dutch_lead": (
+        "함께 낸 금액을 나눠 참여자에게 요청해요. 내 몫은 요청하지 않아요.",
+        "Split a bill and ask each participant for their share (never yourself for yours).",
+    ),
+    "requests.for_title": ("무엇에 대한 요청인가요? (선택)", "What is it for? (optional)"),
+    "requests.title_placeholder": ("예: 점심값", "e.g. Lunch"),
+    "requests.friends": ("친구", "Friends"),
+    "requests.phones": ("휴대폰 번호로 추가", "Add by phone number"),
+    "requests.amount_for": ("{name}님에게 요청할 금액", "Amount to ask of {name}"),
+    "requests.phone_n": ("휴대폰 번호 {n}", "Phone number {n}"),
+    "requests.amount_n": ("금액 {n}", "Amount {n}"),
+    "requests.remind_at": ("알림 보낼 시각 (선택)", "Reminder time (optional)"),
+    "requests.remind_hint": (
+        "이 시각에 아직 보내지 않은 분들께 다시 알려 드려요.",
+        "Those who have not paid yet are reminded then.",
+    ),
+    "requests.submit": ("요청 보내기", "Send request"),
+    "requests.nobody": (
+        "요청할 사람과 금액을 한 명 이상 입력해 주세요.",
+        "Ask at least one person for an amount.",
+    ),
+    "requests.bad_amount_for": (
+        "{name}님의 금액을 숫자로 입력해 주세요.",
+        "Enter {name}'s amount in digits.",
+    ),
+    "requests.twice": ("같은 사람을 두 번 넣었어요.", "The same person is in twice."),
+    "requests.bad_remind": (
+        "알림 시각은 지금 이후로 입력해 주세요.",
+        "The reminder time must be in the future.",
+    ),
+    "requests.kind.request": ("요청", "Request"),
+    "requests.kind.dutch": ("정산", "Dutch pay"),
+    "requests.status.open": ("진행 중", "Open"),
+    "requests.status.closed": ("마감", "Closed"),
+    "requests.item.pending": ("대기", "Pending"),
+    "requests.item.paid": ("보냄", "Paid"),
+    "requests.item.declined": ("거절", "Declined"),
+    "requests.my_turn": ("내가 보낼 차례", "Your turn"),
+    "requests.from": ("{name}님의 요청", "From {name}"),
+    "requests.mine": ("내가 만든 요청", "Made by you"),
+    "requests.untitled": ("제목 없음", "Untitled"),
+    "requests.board": ("정산 현황", "Who paid"),
+    "requests.paid_total": ("받은 금액", "Paid"),
+    "requests.outstanding": ("남은 금액", "Outstanding"),
+    "requests.total": ("총액", "Total"),
+    "requests.requester_share": ("{name}님 몫 (요청 안 함)", "{name}'s own share (not asked)"),
+    "requests.progress": ("{paid}명 / {count}명 보냄", "{paid} of {count} paid"),
+    "requests.ask_of_you": ("{name}님이 {amount}을 요청했어요", "{name} asks you for {amount}"),
+    "requests.pay": ("{amount} 보내기", "Pay {amount}"),
+    "requests.decline": ("거절", "Decline"),
+    "requests.decline_confirm": ("이 요청을 거절할까요?", "Decline this request?"),
+    "requests.close": ("요청 마감하기", "Close the request"),
+    "requests.close_confirm": (
+        "마감하면 아무도 더 보낼 수 없어요. 마감할까요?",
+        "Once closed, nobody can pay it. Close?",
+    ),
+    "requests.closed_note": ("마감된 요청이에요.", "This request is closed."),
+    "requests.you.paid": ("내 몫 {amount}을 보냈어요.", "You paid your {amount}."),
+    "requests.you.declined": (
+        "{amount} 요청을 거절했어요.",
+        "You declined the request for {amount}.",
+    ),
+    "requests.remind_on": ("{when}에 알림 예정", "Reminder at {when}"),
+    "dutch.total": ("총 금액", "Total"),
+    "dutch.participants": ("참여자 (나 말고)", "Participants (other than you)"),
+    "dutch.include_me": ("나도 나눠 내요", "I pay a share too"),
+    "dutch.split": ("나누는 방법", "How to split"),
+    "dutch.split_even": ("똑같이 나누기", "Evenly"),
+    "dutch.split_amounts": ("금액 직접 입력", "By amounts"),
+    "dutch.share_of": ("{name}님 금액", "{name}'s amount"),
+    "dutch.my_amount": ("내 몫", "My share"),
+    "dutch.remainder_rule": (
+        "1원 단위로 똑같이 나누고, 나누어떨어지지 않는 원은 내가 참여하면 내가 내고, "
+        "참여하지 않으면 앞 순서 참여자부터 1원씩 더 내요.",
+        "Split evenly in whole won; the won left over are paid by you when you take part, "
+        "otherwise by the first participants, 1 won each.",
+    ),
+    "dutch.order_note": (
+        "참여자 순서: 선택한 친구(목록 순서), 그다음 입력한 휴대폰 번호.",
+        "Participant order: the friends checked (as listed), then the phone numbers entered.",
+    ),
+    "dutch.shares": ("나눈 금액", "Shares"),
+    "dutch.me": ("나", "Me"),
+    "dutch.sum": ("합계 {sum} / 총액 {total}", "Sum {sum} / total {total}"),
+    "dutch.sum_off": (
+        "합계가 총액과 {diff} 차이 나요.",
+        "The shares are {diff} off the total.",
+    ),
+    "dutch.preview": ("계산해 보기", "Calculate"),
+    "dutch.submit": ("정산 요청 보내기", "Send dutch pay"),
+    "dutch.bad_total": ("총 금액을 숫자로 입력해 주세요.", "Enter the total in digits."),
+    "dutch.nobody": (
+        "참여자를 한 명 이상 선택하거나 입력해 주세요.",
+        "Choose or enter at least one participant.",
+    ),
+    "dutch.need_amounts": (
+        "금액 직접 입력을 골랐다면 참여자마다 금액을 입력해 주세요.",
+        "With split by amounts, enter an amount for each participant.",
+    ),
     # --- history -----------------------------------------------------------------------------
     "history.title": ("이용 내역", "History"),
     "history.kind": ("종류", "Kind"),
@@ -258,6 +534,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "code.charge": ("충전", "Charge"),
     "code.withdrawal": ("출금", "Withdrawal"),
     "code.other": ("기타", "Other"),
+    "code.transfer": ("송금", "Transfer"),
+    "code.bank_transfer": ("계좌 송금", "Bank transfer"),
+    "code.request_payment": ("요청·정산", "Request payment"),
     # --- sessions ----------------------------------------------------------------------------
     "sessions.title": ("로그인 기기 관리", "Signed-in devices"),
     "sessions.lead": (
@@ -391,6 +670,21 @@ ERROR_MESSAGES: dict[str, tuple[str, str | None]] = {
     "HoldingCapExceeded": ("페이머니는 최대 2,000,000원까지 보유할 수 있습니다.", None),
     "ChargePending": ("은행이 아직 충전을 확인하지 않았습니다. 잠시 후 다시 시도해 주세요.", None),
     "TooManyRequests": ("시도가 너무 많습니다. 몇 분 뒤에 다시 시도해 주세요.", None),
+    "TransferNotFound": ("송금 내역을 찾을 수 없습니다.", None),
+    "RecipientNotFound": ("이 번호로 가입한 이지페이 회원이 없거나 받을 수 없는 분입니다.", None),
+    "CannotSendToYourself": ("자기 자신에게는 보낼 수 없습니다.", None),
+    "TransferLimitExceeded": ("송금 한도를 넘었습니다.", None),
+    "TransferAlreadyResolved": ("이미 받았거나 거절·취소·반환된 송금입니다.", None),
+    "TransferExpired": ("받기 기한이 지났습니다. 돈은 보낸 분께 돌아갑니다.", None),
+    "RecipientCapExceeded": (
+        "받으면 페이머니 보유 한도(2,000,000원)를 넘습니다. 먼저 출금해 주세요.",
+        None,
+    ),
+    "MoneyRequestNotFound": ("요청을 찾을 수 없습니다.", None),
+    "MoneyRequestClosed": ("마감된 요청입니다.", None),
+    "AlreadyAnswered": ("이미 보냈거나 거절한 요청입니다.", None),
+    "SharesDoNotAddUp": ("나눈 금액의 합이 총액과 맞지 않습니다.", None),
+    "NotificationNotFound": ("알림을 찾을 수 없습니다.", None),
     "NotFound": ("찾을 수 없습니다.", None),
     "Forbidden": ("이 작업을 할 수 없습니다.", None),
 }
@@ -404,6 +698,7 @@ VALIDATION_MESSAGES: list[tuple[str, str]] = [
 ]
 
 _TRIES_LEFT = re.compile(r"(\d+) tries left")
+_KRW = re.compile(r"([\d,]+) KRW")
 
 
 def language_or_default(value: str | None) -> str:
@@ -451,4 +746,12 @@ def error_text(error: EasyPayError, lang: str) -> str:
         match = _TRIES_LEFT.search(error.detail)
         if match:
             return f"{korean} {match.group(1)}번 더 틀리면 결제가 잠깁니다."
+    amounts = _KRW.findall(error.detail)
+    if error.code == "TransferLimitExceeded" and amounts:
+        when = "한 번에" if error.detail.startswith("One transfer") else "하루에"
+        return f"{korean} {when} 최대 {amounts[0]}원까지 보낼 수 있습니다."
+    if error.code == "SharesDoNotAddUp" and len(amounts) == 2:
+        return f"나눈 금액의 합({amounts[0]}원)이 총액({amounts[1]}원)과 맞지 않습니다."
+    if error.code == "InsufficientFunds" and "auto-charge is off" in error.detail:
+        return f"{korean} 먼저 충전하거나 설정에서 자동 충전을 켜 주세요."
     return korean

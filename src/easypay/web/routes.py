@@ -2,8 +2,20 @@
 
 from fastapi import APIRouter
 
-from easypay.web.pages import accounts, admin, auth, docs, history, me, pin, wallet
+from easypay.web.pages import (
+    accounts,
+    admin,
+    auth,
+    docs,
+    history,
+    inbox,
+    me,
+    pin,
+    requests,
+    transfers,
+    wallet,
+)
 
 router = APIRouter(include_in_schema=False)
-for pages in (auth, pin, wallet, accounts, history, me, admin, docs):
+for pages in (auth, pin, wallet, transfers, requests, inbox, accounts, history, me, admin, docs):
     router.include_router(pages.router)

@@ -17,6 +17,7 @@ from easypay.identity import service as identity
 from easypay.identity.dependencies import SESSION_COOKIE
 from easypay.identity.errors import OperatorOnly
 from easypay.identity.service import Principal
+from easypay.notification import service as notification
 from easypay.web import csrf
 from easypay.web.i18n import LANGUAGES, language_or_default
 
@@ -36,6 +37,7 @@ class Visitor:
     lang: str
     csrf_nonce: str | None
     csrf_nonce_is_new: bool = False
+    unread: int = 0  # inbox messages not yet read (the badge in the top bar)
 
     @property
     def signed_in(self) -> bool:
@@ -67,7 +69,13 @@ async def get_visitor(request: Request) -> Visitor:
     if isinstance(cached, Visitor):
         return cached
     token = _cookie(request, SESSION_COOKIE)
-    principal = await identity.authenticate(database_of(request), token) if token else None
+    database = database_of(request)
+    principal = await identity.authenticate(database, token) if token else None
+    unread = 0
+    if principal is not None:
+        # Its own short transaction, now: later the request's session may hold SQLite's lock.
+        async with database.transaction() as session:
+            unread = await notification.unread_count(session, principal.user)
     lang_cookie = _cookie(request, LANG_COOKIE)
     if lang_cookie in LANGUAGES:
         lang = language_or_default(lang_cookie)
@@ -81,6 +89,7 @@ async def get_visitor(request: Request) -> Visitor:
         stale_session=token is not None and principal is None,
         lang=lang,
         csrf_nonce=_cookie(request, csrf.CSRF_COOKIE),
+        unread=unread,
     )
     request.state.web_visitor = visitor
     return visitor

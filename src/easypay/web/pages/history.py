@@ -17,7 +17,7 @@ from easypay.web.visitor import CurrentVisitor, WebPrincipal
 
 router = page_router()
 
-KINDS = ("charge", "withdrawal")
+KINDS = ("charge", "withdrawal", "transfer", "bank_transfer", "request_payment")
 PAGE_SIZE = 20
 
 

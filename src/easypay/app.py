@@ -27,6 +27,8 @@ from easypay.money.gateway import BankGateway
 from easypay.money.open_banking import OpenBankingGateway
 from easypay.notification.endpoints import router as inbox_router
 from easypay.observability import REGISTRY, RequestContextMiddleware
+from easypay.payment.endpoints import current as payment_router
+from easypay.payment.endpoints import legacy as payment_legacy_router
 from easypay.security_headers import SecurityHeadersMiddleware
 from easypay.transfer.endpoints import router as transfer_router
 from easypay.web.routes import router as web_router
@@ -116,6 +118,8 @@ def create_app(
     app.include_router(money_router)
     app.include_router(inbox_router)
     app.include_router(transfer_router)
+    app.include_router(payment_legacy_router)
+    app.include_router(payment_router)
     app.include_router(admin_router)
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

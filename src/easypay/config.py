@@ -56,6 +56,9 @@ class Settings(BaseSettings):
     charge_min: int = Field(1_000, description="Smallest charge (KRW).")
     pin_max_failures: int = Field(5, description="Wrong PINs in a row before value-moving locks.")
     session_days: int = Field(30, description="How long a sign-in session lasts.")
+    payment_ready_minutes: int = Field(
+        15, description="An online payment not approved within this expires."
+    )
     transfer_max_amount: int = Field(2_000_000, description="Most one transfer may send (KRW).")
     transfer_daily_limit: int = Field(
         5_000_000, description="Most a user may send per day (KST), all transfers together (KRW)."

@@ -12,6 +12,7 @@ from easypay.models.merchant import Merchant, MerchantCid
 from easypay.models.money import BankLink, BankOperation
 from easypay.models.notification import Notification
 from easypay.models.outbox import OutboxJob
+from easypay.models.payment import Payment, PaymentAction
 from easypay.models.sandbox_bank import (
     SandboxBankAccount,
     SandboxBankFault,
@@ -44,6 +45,8 @@ __all__ = [
     "MoneyRequestItem",
     "Notification",
     "OutboxJob",
+    "Payment",
+    "PaymentAction",
     "PersonTransfer",
     "RateLimitCounter",
     "SandboxBankAccount",

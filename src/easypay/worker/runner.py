@@ -11,6 +11,7 @@ from easypay.db import Database
 from easypay.ledger import service as ledger
 from easypay.money.gateway import BankGateway
 from easypay.money.tasks import reconcile_bank_operations
+from easypay.payment import tasks as payment_tasks
 from easypay.transfer import tasks as transfer_tasks
 from easypay.worker import outbox
 
@@ -32,6 +33,7 @@ class Worker:
             done += await ledger.expire_due(session)
         done += await reconcile_bank_operations(self.database, self.bank, self.settings)
         done += await transfer_tasks.run_due(self.database)
+        done += await payment_tasks.expire_due(self.database)
         return done
 
     async def run_forever(self, stop: asyncio.Event) -> None:

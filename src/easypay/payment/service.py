@@ -1,0 +1,382 @@
+"""Online payment rules: ready → the buyer authorises at the hosted checkout (PIN; the money is
+held) → approve (captured) → cancel, in part or in full, until nothing is left.
+
+Pay Money payments only so far: the buyer's wallet is held for the total when they enter the
+PIN (auto-charging the shortfall first when allowed), posted to the merchant's payable account
+by `approve`, and refunded from it by `cancel`. An unapproved payment expires.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from easypay.config import Settings
+from easypay.kit.clock import clock
+from easypay.kit.crypto import constant_time_equal, sha256_hex
+from easypay.ledger import repository as ledger_repository
+from easypay.ledger import service as ledger
+from easypay.ledger.accounts import MERCHANT_PAYABLES
+from easypay.ledger.schemas import TransferRequest
+from easypay.models import Merchant, Payment, PaymentAction, User
+from easypay.payment import repository
+from easypay.payment.errors import (
+    AlreadyPaid,
+    ApprovalFailed,
+    BuyerNotFinished,
+    CancelFailed,
+    InvalidParameter,
+    InvalidPgToken,
+    PaymentExpired,
+    PaymentNotFound,
+    UnknownCid,
+)
+
+PENDING = ("READY", "SEND_TMS", "OPEN_PAYMENT", "SELECT_METHOD", "ARS_WAITING", "AUTH_PASSWORD")
+BEFORE_PIN = ("READY", "SEND_TMS", "OPEN_PAYMENT", "SELECT_METHOD", "ARS_WAITING")
+PAID = ("SUCCESS_PAYMENT", "PART_CANCEL_PAYMENT")
+MAX_AMOUNT = 10**12
+
+
+def _digits_id(prefix: str) -> str:
+    return prefix + f"{secrets.randbelow(10**19):019d}"
+
+
+def default_vat(total: int, tax_free: int) -> int:
+    """round_half_up((total - tax_free) / 11), in integers."""
+    return ((total - tax_free) * 2 + 11) // 22
+
+
+@dataclass(frozen=True)
+class ReadyRequest:
+    cid: str
+    partner_order_id: str
+    partner_user_id: str
+    item_name: str
+    quantity: int
+    total_amount: int
+    tax_free_amount: int
+    approval_url: str
+    cancel_url: str
+    fail_url: str
+    item_code: str = ""
+    vat_amount: int | None = None
+    green_deposit: int = 0
+    payment_method_type: str = ""
+    custom_json: str = ""
+
+
+async def check_cid(session: AsyncSession, merchant: Merchant, cid: str) -> None:
+    found = await repository.cid_of(session, cid)
+    if found is None or found.merchant_id != merchant.id:
+        raise UnknownCid()
+
+
+async def ready(
+    session: AsyncSession, settings: Settings, merchant: Merchant, r: ReadyRequest
+) -> Payment:
+    await check_cid(session, merchant, r.cid)
+    if not 0 < r.total_amount <= MAX_AMOUNT:
+        raise InvalidParameter("total_amount must be positive")
+    if not 0 <= r.tax_free_amount <= r.total_amount:
+        raise InvalidParameter("tax_free_amount must be between 0 and total_amount")
+    if r.quantity < 1:
+        raise InvalidParameter("quantity must be at least 1")
+    vat = default_vat(r.total_amount, r.tax_free_amount) if r.vat_amount is None else r.vat_amount
+    if not 0 <= vat <= r.total_amount - r.tax_free_amount:
+        raise InvalidParameter("vat_amount is out of range")
+    if not 0 <= r.green_deposit <= r.total_amount:
+        raise InvalidParameter("green_deposit is out of range")
+    if r.payment_method_type not in ("", "CARD", "MONEY"):
+        raise InvalidParameter("payment_method_type must be CARD or MONEY")
+    now = clock.now()
+    payment = Payment(
+        tid=_digits_id("T"),
+        cid=r.cid,
+        merchant_id=merchant.id,
+        partner_order_id=r.partner_order_id,
+        partner_user_id=r.partner_user_id,
+        item_name=r.item_name,
+        item_code=r.item_code,
+        quantity=r.quantity,
+        total_amount=r.total_amount,
+        tax_free_amount=r.tax_free_amount,
+        vat_amount=vat,
+        green_deposit=r.green_deposit,
+        approval_url=r.approval_url,
+        cancel_url=r.cancel_url,
+        fail_url=r.fail_url,
+        allowed_method=r.payment_method_type,
+        payment_method_type="",
+        custom_json=r.custom_json,
+        status="READY",
+        buyer_id=None,
+        pg_token_hash=None,
+        hold_id=None,
+        money_amount=0,
+        card_amount=0,
+        point_amount=0,
+        discount_amount=0,
+        canceled_amount=0,
+        canceled_tax_free_amount=0,
+        canceled_vat_amount=0,
+        created_at=now,
+        expires_at=now + timedelta(minutes=settings.payment_ready_minutes),
+        approved_at=None,
+        canceled_at=None,
+    )
+    session.add(payment)
+    await session.flush()
+    return payment
+
+
+# --- the buyer, at the hosted checkout ---------------------------------------------------------
+
+
+async def checkout_payment(session: AsyncSession, tid: str) -> Payment:
+    """The payment a checkout page shows; opening it marks OPEN_PAYMENT."""
+    payment = await repository.payment_by_tid(session, tid)
+    if payment is None:
+        raise PaymentNotFound()
+    if payment.status == "READY" and payment.expires_at > clock.now():
+        await repository.change_status(session, payment.id, ("READY",), "OPEN_PAYMENT")
+        await session.refresh(payment)
+    return payment
+
+
+async def authorize(
+    session: AsyncSession, settings: Settings, buyer: User, tid: str
+) -> tuple[Payment, str]:
+    """The buyer has entered the right PIN: hold the money; returns the pg_token to hand to the
+    merchant through the approval redirect."""
+    payment = await repository.payment_by_tid(session, tid)
+    if payment is None:
+        raise PaymentNotFound()
+    if payment.allowed_method == "CARD":
+        raise ApprovalFailed("This order accepts cards only; cards are not available yet.")
+    now = clock.now()
+    token = secrets.token_hex(10)
+    if not await repository.change_status(
+        session,
+        payment.id,
+        BEFORE_PIN,
+        "AUTH_PASSWORD",
+        Payment.expires_at > now,
+        buyer_id=buyer.id,
+        payment_method_type="MONEY",
+        pg_token_hash=sha256_hex(token),
+    ):
+        await session.refresh(payment)
+        if payment.status in PENDING and payment.expires_at <= now:
+            raise PaymentExpired()
+        raise AlreadyPaid("This payment is no longer waiting for the buyer.")
+    wallet = await ledger.user_wallet(session, buyer.id)
+    payable = await _payable_account(session, payment.merchant_id)
+    hold = await ledger.transfer(
+        session,
+        TransferRequest(
+            debit_account_id=wallet.id,
+            credit_account_id=payable,
+            amount=payment.total_amount,
+            code="payment",
+            pending=True,
+            key=f"payment:{payment.tid}:hold",
+            reference=f"payment:{payment.tid}",
+        ),
+    )
+    await repository.change_status(
+        session, payment.id, ("AUTH_PASSWORD",), "AUTH_PASSWORD", hold_id=hold.id
+    )
+    await session.refresh(payment)
+    return payment, token
+
+
+async def quit_checkout(session: AsyncSession, tid: str) -> Payment:
+    """The buyer walked away before entering the PIN."""
+    payment = await repository.payment_by_tid(session, tid)
+    if payment is None:
+        raise PaymentNotFound()
+    await repository.change_status(session, payment.id, BEFORE_PIN, "QUIT_PAYMENT")
+    await session.refresh(payment)
+    return payment
+
+
+# --- the merchant, server to server ------------------------------------------------------------
+
+
+async def approve(
+    session: AsyncSession,
+    merchant: Merchant,
+    cid: str,
+    tid: str,
+    partner_order_id: str,
+    partner_user_id: str,
+    pg_token: str,
+    payload: str = "",
+    total_amount: int | None = None,
+) -> tuple[Payment, PaymentAction]:
+    payment = await _merchant_payment(session, merchant, cid, tid)
+    if (payment.partner_order_id, payment.partner_user_id) != (partner_order_id, partner_user_id):
+        raise InvalidParameter("partner_order_id / partner_user_id do not match the ready call")
+    if total_amount is not None and total_amount != payment.total_amount:
+        raise InvalidParameter("total_amount does not match the ready call")
+    if payment.status in PAID or payment.status == "CANCEL_PAYMENT":
+        raise AlreadyPaid()
+    if payment.status != "AUTH_PASSWORD":
+        if payment.status in PENDING and payment.expires_at <= clock.now():
+            raise PaymentExpired()
+        if payment.status in PENDING:
+            raise BuyerNotFinished()
+        raise ApprovalFailed(f"The payment ended as {payment.status}.")
+    if payment.expires_at <= clock.now():
+        raise PaymentExpired()
+    if payment.pg_token_hash is None or not constant_time_equal(
+        sha256_hex(pg_token), payment.pg_token_hash
+    ):
+        raise InvalidPgToken()
+    now = clock.now()
+    if not await repository.change_status(
+        session,
+        payment.id,
+        ("AUTH_PASSWORD",),
+        "SUCCESS_PAYMENT",
+        approved_at=now,
+        money_amount=payment.total_amount,
+    ):
+        raise AlreadyPaid()
+    assert payment.hold_id is not None
+    posted = await ledger.post(session, payment.hold_id, key=f"payment:{payment.tid}:post")
+    action = await _action(
+        session,
+        payment,
+        "PAYMENT",
+        payment.total_amount,
+        payment.tax_free_amount,
+        payment.vat_amount,
+        payload,
+        posted.id,
+    )
+    await session.refresh(payment)
+    return payment, action
+
+
+async def cancel(
+    session: AsyncSession,
+    merchant: Merchant,
+    cid: str,
+    tid: str,
+    amount: int,
+    tax_free: int,
+    vat: int | None,
+    cancel_available: int | None,
+    payload: str = "",
+) -> tuple[Payment, PaymentAction]:
+    """Give back `amount` (part or all of what remains) to where it came from."""
+    payment = await _merchant_payment(session, merchant, cid, tid)
+    if payment.status not in PAID:
+        raise CancelFailed("Only a paid payment can be canceled.")
+    remaining = payment.total_amount - payment.canceled_amount
+    if not 0 < amount <= remaining:
+        raise CancelFailed(f"cancel_amount must be between 1 and {remaining}")
+    if cancel_available is not None and cancel_available != remaining:
+        raise CancelFailed(f"cancel_available_amount is {remaining}")
+    if payment.green_deposit and amount != remaining:
+        raise CancelFailed("A payment with a green deposit can only be canceled in full.")
+    if vat is None:
+        vat = default_vat(amount, tax_free)
+    if tax_free < 0 or vat < 0 or tax_free + vat > amount:
+        raise InvalidParameter("cancel_tax_free_amount / cancel_vat_amount are out of range")
+    if amount == remaining:  # the last cancel takes whatever tax-free and VAT are left
+        tax_free = payment.tax_free_amount - payment.canceled_tax_free_amount
+        vat = payment.vat_amount - payment.canceled_vat_amount
+    status = "CANCEL_PAYMENT" if amount == remaining else "PART_CANCEL_PAYMENT"
+    now = clock.now()
+    if not await repository.add_cancel(session, payment.id, amount, tax_free, vat, status, now):
+        raise CancelFailed("The cancel does not fit what remains (tax-free / VAT parts included).")
+    assert payment.buyer_id is not None
+    wallet = await ledger.user_wallet(session, payment.buyer_id)
+    payable = await _payable_account(session, payment.merchant_id)
+    number = len(await repository.actions_of(session, payment.id))
+    refund = await ledger.transfer(
+        session,
+        TransferRequest(
+            debit_account_id=payable,
+            credit_account_id=wallet.id,
+            amount=amount,
+            code="payment_cancel",
+            key=f"payment:{payment.tid}:cancel:{number}",
+            reference=f"payment:{payment.tid}",
+        ),
+    )
+    action = await _action(session, payment, "CANCEL", amount, tax_free, vat, payload, refund.id)
+    await session.refresh(payment)
+    return payment, action
+
+
+async def order(
+    session: AsyncSession, merchant: Merchant, cid: str, tid: str
+) -> tuple[Payment, list[PaymentAction]]:
+    payment = await _merchant_payment(session, merchant, cid, tid)
+    return payment, await repository.actions_of(session, payment.id)
+
+
+async def expire(session: AsyncSession, payment_id: int) -> bool:
+    """The worker's part: an unapproved payment past its time fails; a held amount returns."""
+    payment = await session.get(Payment, payment_id)
+    if payment is None:
+        return False
+    if not await repository.change_status(
+        session, payment.id, PENDING, "FAIL_PAYMENT", Payment.expires_at <= clock.now()
+    ):
+        return False
+    if payment.hold_id is not None:
+        await ledger.void(session, payment.hold_id, key=f"payment:{payment.tid}:void")
+    return True
+
+
+async def _merchant_payment(
+    session: AsyncSession, merchant: Merchant, cid: str, tid: str
+) -> Payment:
+    await check_cid(session, merchant, cid)
+    payment = await repository.payment_by_tid(session, tid)
+    if payment is None or payment.merchant_id != merchant.id or payment.cid != cid:
+        raise PaymentNotFound()
+    return payment
+
+
+async def _payable_account(session: AsyncSession, merchant_id: int) -> int:
+    account = await ledger_repository.find_account(session, MERCHANT_PAYABLES, "KRW", merchant_id)
+    assert account is not None, "every merchant has a payable account"
+    return account.id
+
+
+async def _action(
+    session: AsyncSession,
+    payment: Payment,
+    kind: str,
+    amount: int,
+    tax_free: int,
+    vat: int,
+    payload: str,
+    ledger_transfer_id: int | None,
+) -> PaymentAction:
+    action = PaymentAction(
+        aid=_digits_id("A"),
+        payment_id=payment.id,
+        kind=kind,
+        amount=amount,
+        tax_free_amount=tax_free,
+        vat_amount=vat,
+        point_amount=0,
+        discount_amount=0,
+        green_deposit=payment.green_deposit if kind == "PAYMENT" else 0,
+        payload=payload,
+        ledger_transfer_id=ledger_transfer_id,
+        created_at=clock.now(),
+    )
+    session.add(action)
+    await session.flush()
+    return action

@@ -1,0 +1,120 @@
+"""The KakaoPay wire: parameters from the query string, a form body or JSON (numbers may be
+strings), the two authorization headers, and the two error envelopes.
+
+Legacy paths (`/v1/payment/...`): `Authorization: KakaoAK <admin key>` (or `Bearer`), errors
+`{"code", "msg", "extras"}`. Current paths (`/online/v1/payment/...`): `Authorization:
+SECRET_KEY <secret key>`, errors `{"error_code", "error_message", "extras"}`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+from urllib.parse import parse_qsl
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+
+from easypay.kit.crypto import sha256_hex
+from easypay.models import Merchant
+from easypay.payment import repository
+from easypay.payment.errors import AuthenticationFailed, InvalidParameter, PaymentError
+
+Generation = Literal["legacy", "current"]
+MAX_TEXT = 255
+
+
+class Params:
+    """The call's parameters, whichever way they came; typed getters raise InvalidParameter."""
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self.values = values
+
+    def text(self, name: str, *, required: bool = True, limit: int = 100, default: str = "") -> str:
+        value = self.values.get(name)
+        if value is None or value == "":
+            if required:
+                raise InvalidParameter(f"{name} is required")
+            return default
+        if isinstance(value, (dict, list)):
+            value = json.dumps(value, ensure_ascii=False)
+        text = str(value)
+        if len(text) > limit:
+            raise InvalidParameter(f"{name} is longer than {limit} characters")
+        return text
+
+    def integer(self, name: str, *, required: bool = True) -> int | None:
+        value = self.values.get(name)
+        if value is None or value == "":
+            if required:
+                raise InvalidParameter(f"{name} is required")
+            return None
+        if isinstance(value, bool):
+            raise InvalidParameter(f"{name} must be a whole number")
+        if isinstance(value, int):
+            number = value
+        elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            number = int(value.strip())
+        else:
+            raise InvalidParameter(f"{name} must be a whole number")
+        if abs(number) > 10**15:
+            raise InvalidParameter(f"{name} is out of range")
+        return number
+
+    def required_int(self, name: str) -> int:
+        value = self.integer(name)
+        assert value is not None
+        return value
+
+
+async def read_params(request: Request) -> Params:
+    """Query string first, then the body (form or JSON) on top; duplicated keys: the last wins."""
+    values: dict[str, Any] = dict(parse_qsl(request.url.query, keep_blank_values=False))
+    body = await request.body()
+    if body:
+        content_type = request.headers.get("content-type", "")
+        if "json" in content_type:
+            try:
+                parsed = json.loads(body)
+            except (ValueError, UnicodeDecodeError) as error:
+                raise InvalidParameter("the JSON body cannot be read") from error
+            if not isinstance(parsed, dict):
+                raise InvalidParameter("the JSON body must be an object")
+            values.update(parsed)
+        else:
+            try:
+                values.update(parse_qsl(body.decode(), keep_blank_values=False))
+            except UnicodeDecodeError as error:
+                raise InvalidParameter("the form body cannot be read") from error
+    return Params(values)
+
+
+async def authenticate(request: Request, generation: Generation) -> Merchant:
+    header = request.headers.get("authorization", "")
+    scheme, _, key = header.partition(" ")
+    key = key.strip()
+    if generation == "legacy" and scheme in ("KakaoAK", "Bearer") and key:
+        column = "admin_key_hash"
+    elif generation == "current" and scheme == "SECRET_KEY" and key:
+        column = "secret_key_hash"
+    else:
+        raise AuthenticationFailed()
+    from easypay.db import database_of
+
+    async with database_of(request).transaction() as session:
+        merchant = await repository.merchant_by_key_hash(session, column, sha256_hex(key))
+    if merchant is None or merchant.status != "active":
+        raise AuthenticationFailed()
+    return merchant
+
+
+def error_response(error: PaymentError, generation: Generation) -> JSONResponse:
+    extras = {
+        "method_result_code": error.method_result_code or error.code,
+        "method_result_message": error.detail,
+    }
+    if generation == "legacy":
+        body: dict[str, Any] = {"code": error.kakao_code, "msg": error.detail, "extras": extras}
+    else:
+        body = {"error_code": error.kakao_code, "error_message": error.detail, "extras": extras}
+    return JSONResponse(body, status_code=error.status)

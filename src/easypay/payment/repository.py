@@ -23,8 +23,12 @@ async def cid_of(session: AsyncSession, cid: str) -> MerchantCid | None:
     return await session.get(MerchantCid, cid)
 
 
-async def payment_by_tid(session: AsyncSession, tid: str) -> Payment | None:
+async def payment_by_tid(
+    session: AsyncSession, tid: str, for_update: bool = False
+) -> Payment | None:
     statement = select(Payment).where(Payment.tid == tid)
+    if for_update:  # and reload: a row read earlier in this session may be stale
+        statement = statement.with_for_update().execution_options(populate_existing=True)
     return (await session.execute(statement)).scalar_one_or_none()
 
 

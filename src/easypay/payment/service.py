@@ -39,6 +39,7 @@ PENDING = ("READY", "SEND_TMS", "OPEN_PAYMENT", "SELECT_METHOD", "ARS_WAITING", 
 BEFORE_PIN = ("READY", "SEND_TMS", "OPEN_PAYMENT", "SELECT_METHOD", "ARS_WAITING")
 PAID = ("SUCCESS_PAYMENT", "PART_CANCEL_PAYMENT")
 MAX_AMOUNT = 10**12
+MAX_QUANTITY = 2**31 - 1  # the column is a 32-bit integer
 
 
 def _digits_id(prefix: str) -> str:
@@ -83,8 +84,8 @@ async def ready(
         raise InvalidParameter("total_amount must be positive")
     if not 0 <= r.tax_free_amount <= r.total_amount:
         raise InvalidParameter("tax_free_amount must be between 0 and total_amount")
-    if r.quantity < 1:
-        raise InvalidParameter("quantity must be at least 1")
+    if not 1 <= r.quantity <= MAX_QUANTITY:
+        raise InvalidParameter(f"quantity must be between 1 and {MAX_QUANTITY}")
     vat = default_vat(r.total_amount, r.tax_free_amount) if r.vat_amount is None else r.vat_amount
     if not 0 <= vat <= r.total_amount - r.tax_free_amount:
         raise InvalidParameter("vat_amount is out of range")
@@ -226,7 +227,9 @@ async def approve(
     if payment.status in PAID or payment.status == "CANCEL_PAYMENT":
         raise AlreadyPaid()
     if payment.status != "AUTH_PASSWORD":
-        if payment.status in PENDING and payment.expires_at <= clock.now():
+        # FAIL_PAYMENT past the deadline is the worker's expiry: still "expired" to the merchant.
+        expirable = (*PENDING, "FAIL_PAYMENT")
+        if payment.status in expirable and payment.expires_at <= clock.now():
             raise PaymentExpired()
         if payment.status in PENDING:
             raise BuyerNotFinished()
@@ -275,7 +278,9 @@ async def cancel(
     payload: str = "",
 ) -> tuple[Payment, PaymentAction]:
     """Give back `amount` (part or all of what remains) to where it came from."""
-    payment = await _merchant_payment(session, merchant, cid, tid)
+    # Locked: what remains decides the status and the last cancel's tax-free / VAT parts, so a
+    # racing cancel must not read it before this one commits.
+    payment = await _merchant_payment(session, merchant, cid, tid, for_update=True)
     if payment.status not in PAID:
         raise CancelFailed("Only a paid payment can be canceled.")
     remaining = payment.total_amount - payment.canceled_amount
@@ -285,8 +290,8 @@ async def cancel(
         raise CancelFailed(f"cancel_available_amount is {remaining}")
     if payment.green_deposit and amount != remaining:
         raise CancelFailed("A payment with a green deposit can only be canceled in full.")
-    if vat is None:
-        vat = default_vat(amount, tax_free)
+    if vat is None:  # the default never claims more VAT than the payment has left
+        vat = min(default_vat(amount, tax_free), payment.vat_amount - payment.canceled_vat_amount)
     if tax_free < 0 or vat < 0 or tax_free + vat > amount:
         raise InvalidParameter("cancel_tax_free_amount / cancel_vat_amount are out of range")
     if amount == remaining:  # the last cancel takes whatever tax-free and VAT are left
@@ -338,10 +343,10 @@ async def expire(session: AsyncSession, payment_id: int) -> bool:
 
 
 async def _merchant_payment(
-    session: AsyncSession, merchant: Merchant, cid: str, tid: str
+    session: AsyncSession, merchant: Merchant, cid: str, tid: str, for_update: bool = False
 ) -> Payment:
     await check_cid(session, merchant, cid)
-    payment = await repository.payment_by_tid(session, tid)
+    payment = await repository.payment_by_tid(session, tid, for_update=for_update)
     if payment is None or payment.merchant_id != merchant.id or payment.cid != cid:
         raise PaymentNotFound()
     return payment

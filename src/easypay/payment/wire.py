@@ -9,6 +9,7 @@ SECRET_KEY <secret key>`, errors `{"error_code", "error_message", "extras"}`.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Literal
 from urllib.parse import parse_qsl
 
@@ -22,6 +23,8 @@ from easypay.payment.errors import AuthenticationFailed, InvalidParameter, Payme
 
 Generation = Literal["legacy", "current"]
 MAX_TEXT = 255
+# ASCII digits only: str.isdigit() also takes "²" (which int() refuses) and other scripts' digits.
+WHOLE_NUMBER = re.compile(r"-?[0-9]+")
 
 
 class Params:
@@ -53,7 +56,7 @@ class Params:
             raise InvalidParameter(f"{name} must be a whole number")
         if isinstance(value, int):
             number = value
-        elif isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        elif isinstance(value, str) and WHOLE_NUMBER.fullmatch(value.strip()):
             number = int(value.strip())
         else:
             raise InvalidParameter(f"{name} must be a whole number")

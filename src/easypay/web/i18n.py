@@ -623,6 +623,43 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "error.not_found": ("요청한 페이지가 없습니다.", "There is no such page."),
     # --- docs --------------------------------------------------------------------------------
     "docs.title": ("EasyPay API 문서", "EasyPay API documentation"),
+    # --- checkout (a shop's payment) ----------------------------------------------------------
+    "checkout.title": ("결제하기", "Checkout"),
+    "checkout.quantity": ("{count}개", "× {count}"),
+    "checkout.quantity_label": ("수량", "Quantity"),
+    "checkout.amount": ("결제 금액", "Amount"),
+    "checkout.balance": ("페이머니 잔액", "Pay Money balance"),
+    "checkout.method": ("결제 수단", "Payment method"),
+    "checkout.method_money": ("페이머니", "Pay Money"),
+    "checkout.method_card": ("카드", "Card"),
+    "checkout.auto_charge_note": (
+        "부족한 {amount}은 연결된 계좌에서 1만 원 단위로 자동 충전한 뒤 결제합니다.",
+        "The {amount} you are short will be auto-charged from your linked account in 10,000 won "
+        "steps before paying.",
+    ),
+    "checkout.short_note": (
+        "잔액이 {amount} 부족합니다. 먼저 충전하거나 설정에서 자동 충전을 켜 주세요.",
+        "Your balance is {amount} short. Charge first, or turn on auto-charge in Settings.",
+    ),
+    "checkout.pay": ("{amount} 결제하기", "Pay {amount}"),
+    "checkout.quit": ("결제 취소", "Cancel payment"),
+    "checkout.deadline": ("{when}까지 결제해 주세요.", "Please pay by {when}."),
+    "checkout.back_to_shop": ("상점으로 돌아가기", "Back to the shop"),
+    "checkout.not_found": ("결제 정보를 찾을 수 없습니다.", "There is no such payment."),
+    "checkout.state.card_only": (
+        "이 주문은 카드 결제만 받습니다. 카드 결제는 아직 준비 중입니다.",
+        "This order accepts cards only, and card payments are not available yet.",
+    ),
+    "checkout.state.authorized": (
+        "이미 결제 비밀번호를 확인한 결제입니다. 상점에서 결제를 마무리하고 있습니다.",
+        "This payment is already authorised; the shop is completing it.",
+    ),
+    "checkout.state.paid": ("이미 결제가 완료된 주문입니다.", "This order is already paid."),
+    "checkout.state.quit": ("결제를 취소했습니다.", "You canceled this payment."),
+    "checkout.state.failed": (
+        "결제 시간이 지났거나 결제에 실패했습니다. 상점에서 다시 시도해 주세요.",
+        "This payment expired or failed. Please try again from the shop.",
+    ),
 }
 
 # Error code → (Korean, English-or-None). None keeps the service's own English sentence, which is
@@ -687,6 +724,10 @@ ERROR_MESSAGES: dict[str, tuple[str, str | None]] = {
     "NotificationNotFound": ("알림을 찾을 수 없습니다.", None),
     "NotFound": ("찾을 수 없습니다.", None),
     "Forbidden": ("이 작업을 할 수 없습니다.", None),
+    "PaymentNotFound": ("결제 정보를 찾을 수 없습니다.", "There is no such payment."),
+    "PaymentExpired": ("결제 시간이 지났습니다.", "This payment has expired."),
+    "AlreadyPaid": ("이미 결제가 진행되었거나 끝난 주문입니다.", None),
+    "ApprovalFailed": ("결제하지 못했습니다.", None),
 }
 
 # Sentences of InvalidInput (code "ValidationError"), by how they start.

@@ -6,6 +6,7 @@ from easypay.web.pages import (
     accounts,
     admin,
     auth,
+    checkout,
     docs,
     history,
     inbox,
@@ -17,5 +18,18 @@ from easypay.web.pages import (
 )
 
 router = APIRouter(include_in_schema=False)
-for pages in (auth, pin, wallet, transfers, requests, inbox, accounts, history, me, admin, docs):
+for pages in (
+    auth,
+    pin,
+    wallet,
+    transfers,
+    requests,
+    inbox,
+    accounts,
+    history,
+    me,
+    admin,
+    docs,
+    checkout,
+):
     router.include_router(pages.router)

@@ -8,8 +8,8 @@
 # so when the cluster we were given has them, this script starts its own with realistic ones.
 #
 # Knobs (environment): BENCH_ROUNDS (2), PGBENCH_SECONDS (30), BENCH_SECONDS (10, per
-# measurement), BENCH_ACCOUNTS (10000), BENCH_BATCH_SIZE (500), BENCH_CONCURRENCY ("1 8 32"),
-# EASYPAY_BENCH_PATHS ("service,portable"), BENCH_PG_OPTIONS (the server options to use).
+# measurement), BENCH_ACCOUNTS (10000), BENCH_BATCH_SIZE (500), BENCH_PROCESSES (2),
+# BENCH_CONCURRENCY ("1 8 32"), EASYPAY_BENCH_PATHS ("service,portable"), BENCH_PG_OPTIONS (the server options to use).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -30,6 +30,7 @@ pgbench_seconds=${PGBENCH_SECONDS:-30}
 seconds=${BENCH_SECONDS:-10}
 accounts=${BENCH_ACCOUNTS:-10000}
 batch_size=${BENCH_BATCH_SIZE:-500}
+processes=${BENCH_PROCESSES:-2}  # like `easypay serve` with two workers; one Python process is the bottleneck
 read -r -a levels <<<"${BENCH_CONCURRENCY:-1 8 32}"
 export EASYPAY_BENCH_PATHS=${EASYPAY_BENCH_PATHS:-service,portable}
 export EASYPAY_DATABASE_URL=$EASYPAY_TEST_DATABASE_URL
@@ -63,7 +64,8 @@ for round in $(seq 1 "$rounds"); do
   echo "=== round $round: easypay bench ledger ($accounts wallets, ${seconds} s each," \
     "paths $EASYPAY_BENCH_PATHS; load $(cut -d' ' -f1-3 /proc/loadavg))"
   "$root/.venv/bin/easypay" bench ledger --accounts "$accounts" --seconds "$seconds" \
-    --batch-size "$batch_size" "${concurrency_options[@]}" --json >"$work/ledger-$round.json"
+    --batch-size "$batch_size" --processes "$processes" "${concurrency_options[@]}" \
+    --json >"$work/ledger-$round.json"
 done
 
 "$root/.venv/bin/python" - "$work" "$rounds" <<'PYTHON'

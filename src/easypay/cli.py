@@ -219,13 +219,16 @@ def bench_ledger(
     seconds: Annotated[float, typer.Option(help="Seconds per measurement.")] = 10.0,
     concurrency: Annotated[list[int], typer.Option(help="Concurrency levels.")] = [1, 8, 32],  # noqa: B006
     batch_size: Annotated[int, typer.Option(help="Transfers per batch call.")] = 500,
+    processes: Annotated[
+        int, typer.Option(help="Split each measurement's callers among this many processes.")
+    ] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:
     """Random transfers between funded wallets: transfers/s and p50/p99 per concurrency."""
     from easypay.bench.ledger import run_ledger_bench
 
     results = asyncio.run(
-        run_ledger_bench(get_settings(), accounts, seconds, concurrency, batch_size)
+        run_ledger_bench(get_settings(), accounts, seconds, concurrency, batch_size, processes)
     )
     _print_result(results, as_json)
 

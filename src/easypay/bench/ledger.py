@@ -21,7 +21,9 @@ import platform
 import random
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from typing import Any
 
 from sqlalchemy import insert, select, text
@@ -114,8 +116,13 @@ async def run_ledger_bench(
     seconds: float,
     concurrency_levels: Sequence[int],
     batch_size: int,
+    processes: int = 1,
 ) -> dict[str, Any]:
     """Set up and fund `accounts` wallets, measure, verify; returns the figures.
+
+    With `processes` > 1 each measurement's callers are split among that many processes
+    started together (as `easypay serve` runs several workers): one Python process is the
+    bottleneck of single transfers, not the database.
 
     Runs on uvloop in a thread of its own when uvloop is installed: `easypay serve` (uvicorn)
     runs the app on it, so that is the loop the write path lives on.
@@ -124,7 +131,8 @@ async def run_ledger_bench(
         raise ValueError("The benchmark needs at least two wallets.")
     levels = list(concurrency_levels)
     return await asyncio.to_thread(
-        _run_on_app_loop, lambda: _bench(settings, accounts, seconds, levels, batch_size)
+        _run_on_app_loop,
+        lambda: _bench(settings, accounts, seconds, levels, batch_size, max(1, processes)),
     )
 
 
@@ -141,7 +149,12 @@ def _run_on_app_loop(bench: Callable[[], Coroutine[Any, Any, dict[str, Any]]]) -
 
 
 async def _bench(
-    settings: Settings, accounts: int, seconds: float, levels: list[int], batch_size: int
+    settings: Settings,
+    accounts: int,
+    seconds: float,
+    levels: list[int],
+    batch_size: int,
+    processes: int = 1,
 ) -> dict[str, Any]:
     from easypay.cli import run_migrations
 
@@ -155,6 +168,7 @@ async def _bench(
             "pool_pre_ping": False,
             "accounts": accounts,
             "seconds_per_measurement": seconds,
+            "processes": processes,
         }
         started = time.perf_counter()
         wallets, created, funded = await _prepare_wallets(database, accounts)
@@ -166,15 +180,19 @@ async def _bench(
         cap = settings.money_holding_cap
         single: list[dict[str, Any]] = []
         batch: list[dict[str, Any]] = []
-        for path in paths:
-            one, many = _entry_points(path)
-            for level in levels:
-                measurement = Measurement("single", path, level)
-                await _measure(database, wallets, seconds, cap, measurement, one, many)
-                single.append(measurement.as_dict())
-            measurement = Measurement("batch", path, BATCH_CALLERS, batch_size)
-            await _measure(database, wallets, seconds, cap, measurement, one, many)
-            batch.append(measurement.as_dict())
+        spread = _Spread(settings.database_url, wallets, seconds, cap, processes)
+        try:
+            for path in paths:
+                one, many = _entry_points(path)
+                for level in levels:
+                    measurement = Measurement("single", path, level)
+                    await spread.measure(database, measurement, one, many)
+                    single.append(measurement.as_dict())
+                measurement = Measurement("batch", path, BATCH_CALLERS, batch_size)
+                await spread.measure(database, measurement, one, many)
+                batch.append(measurement.as_dict())
+        finally:
+            spread.close()
         figures["single"] = single
         figures["batch"] = batch
         async with database.transaction() as session:
@@ -308,6 +326,92 @@ async def _prepare_wallets(database: Database, count: int) -> tuple[list[int], i
 def _random_request(wallets: Sequence[int], cap: int) -> TransferRequest:
     debit, credit = random.sample(wallets, 2)
     return TransferRequest(debit, credit, random.randint(1, LARGEST_TRANSFER), CODE, credit_cap=cap)
+
+
+class _Spread:
+    """Runs a measurement in this process, or split among `processes` processes."""
+
+    def __init__(
+        self, url: str, wallets: Sequence[int], seconds: float, cap: int, processes: int
+    ) -> None:
+        self.url, self.wallets, self.seconds, self.cap = url, list(wallets), seconds, cap
+        self.processes = processes
+        self.pool: ProcessPoolExecutor | None = None
+        if processes > 1:  # spawn: a fork would copy this process's loop and connections
+            self.pool = ProcessPoolExecutor(processes, mp_context=get_context("spawn"))
+
+    async def measure(
+        self, database: Database, measurement: Measurement, one: SingleCall, many: BatchCall
+    ) -> None:
+        if self.pool is None or measurement.concurrency < self.processes:
+            await _measure(database, self.wallets, self.seconds, self.cap, measurement, one, many)
+            return
+        share = measurement.concurrency // self.processes
+        start_at = time.time() + 3.0  # past every process's start-up, so all measure together
+        loop = asyncio.get_running_loop()
+        parts = await asyncio.gather(
+            *(
+                loop.run_in_executor(
+                    self.pool,
+                    _measure_in_process,
+                    self.url,
+                    self.wallets,
+                    self.seconds,
+                    self.cap,
+                    measurement.kind,
+                    measurement.path,
+                    share,
+                    measurement.batch_size,
+                    start_at,
+                )
+                for _ in range(self.processes)
+            )
+        )
+        for transfers, refused, seconds, latencies in parts:
+            measurement.transfers += transfers
+            measurement.refused += refused
+            measurement.seconds = max(measurement.seconds, seconds)
+            measurement.latencies.extend(latencies)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+
+
+def _measure_in_process(
+    url: str,
+    wallets: list[int],
+    seconds: float,
+    cap: int,
+    kind: str,
+    path: str,
+    concurrency: int,
+    batch_size: int,
+    start_at: float,
+) -> tuple[int, int, float, list[float]]:
+    """One process's share of a measurement (runs in a spawned process, on uvloop)."""
+
+    async def run() -> tuple[int, int, float, list[float]]:
+        database = BenchDatabase(url, pool_size=max(concurrency, 2))
+        try:
+            one, many = _entry_points(path)
+            measurement = Measurement(kind, path, concurrency, batch_size)
+            await asyncio.sleep(max(0.0, start_at - time.time()))
+            await _measure(database, wallets, seconds, cap, measurement, one, many)
+            return (
+                measurement.transfers,
+                measurement.refused,
+                measurement.seconds,
+                measurement.latencies,
+            )
+        finally:
+            await database.dispose()
+
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover
+        return asyncio.run(run())
+    return uvloop.run(run())
 
 
 async def _measure(

@@ -7,6 +7,7 @@ from easypay.web.pages import (
     admin,
     auth,
     checkout,
+    demo_shop,
     docs,
     history,
     inbox,
@@ -31,5 +32,6 @@ for pages in (
     admin,
     docs,
     checkout,
+    demo_shop,
 ):
     router.include_router(pages.router)

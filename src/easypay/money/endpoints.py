@@ -38,7 +38,8 @@ from easypay.money.schemas import (
 
 router = APIRouter(prefix="/api/v1/money", tags=["pay money"])
 
-VALUE_MOVING_ERRORS = (
+# What any signed-in, PIN-checked, idempotent call can answer (other packages extend it).
+PIN_CALL_ERRORS = (
     identity_errors.NotSignedIn,
     identity_errors.WrongPin,
     identity_errors.PinLocked,
@@ -48,6 +49,9 @@ VALUE_MOVING_ERRORS = (
     IdempotencyInProgress,
     InvalidInput,
     RateLimited,
+)
+VALUE_MOVING_ERRORS = (
+    *PIN_CALL_ERRORS,
     errors.BankLinkNotFound,
     errors.AmountOutOfRange,
     errors.BankDeclined,

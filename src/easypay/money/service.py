@@ -85,13 +85,9 @@ async def link_account(
     """Link an account in the user's own name (the bank's real-name inquiry decides)."""
     if not consent:
         raise ConsentRequired()
-    if bank_code not in BANK_NAMES:
-        raise UnknownBank()
-    number = account_number.replace("-", "").replace(" ", "")
-    if not ACCOUNT_PATTERN.match(number):
-        raise InvalidInput("An account number is 6 to 16 digits.")
+    number = normalised_account(bank_code, account_number)
     # The bank is asked before this transaction writes anything (no lock held across the call).
-    holder = await _real_name(bank, bank_code, number, user.birth_date)
+    holder = await real_name(bank, bank_code, number, user.birth_date)
     if not _same_name(holder, user.name):
         raise HolderNameMismatch()
     if await repository.link_for_account(session, user.id, bank_code, number) is not None:
@@ -113,9 +109,20 @@ async def link_account(
     return link
 
 
-async def _real_name(
-    bank: gateway.BankGateway, bank_code: str, number: str, birth_date: date
+def normalised_account(bank_code: str, account_number: str) -> str:
+    """A known bank and 6 to 16 digits (dashes and spaces dropped), or a clear refusal."""
+    if bank_code not in BANK_NAMES:
+        raise UnknownBank()
+    number = account_number.replace("-", "").replace(" ", "")
+    if not ACCOUNT_PATTERN.match(number):
+        raise InvalidInput("An account number is 6 to 16 digits.")
+    return number
+
+
+async def real_name(
+    bank: gateway.BankGateway, bank_code: str, number: str, birth_date: date | None = None
 ) -> str:
+    """The holder's name by the bank (with a birth date: also checked), as our errors."""
     try:
         return await bank.real_name(bank_code, number, birth_date)
     except gateway.BankAccountNotFound as error:

@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
+from easypay.db import database_of
 from easypay.kit.crypto import sha256_hex
 from easypay.models import Merchant
 from easypay.payment import repository
@@ -102,8 +103,6 @@ async def authenticate(request: Request, generation: Generation) -> Merchant:
         column = "secret_key_hash"
     else:
         raise AuthenticationFailed()
-    from easypay.db import database_of
-
     async with database_of(request).transaction() as session:
         merchant = await repository.merchant_by_key_hash(session, column, sha256_hex(key))
     if merchant is None or merchant.status != "active":

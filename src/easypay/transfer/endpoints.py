@@ -28,6 +28,7 @@ from easypay.models import BankOperation, PersonTransfer, User
 from easypay.money import errors as money_errors
 from easypay.money.banks import BANK_NAMES, mask_account
 from easypay.money.dependencies import Bank
+from easypay.money.endpoints import PIN_CALL_ERRORS
 from easypay.transfer import errors, repository
 from easypay.transfer.schemas import (
     BankInquiryCreate,
@@ -53,14 +54,7 @@ from easypay.transfer.service.requests import RequestView
 router = APIRouter(prefix="/api/v1", tags=["transfers"])
 
 VALUE_MOVING_ERRORS = (
-    identity_errors.NotSignedIn,
-    identity_errors.WrongPin,
-    identity_errors.PinLocked,
-    identity_errors.PinNotSet,
-    IdempotencyKeyMissing,
-    IdempotencyKeyReused,
-    IdempotencyInProgress,
-    InvalidInput,
+    *PIN_CALL_ERRORS,
     InsufficientFunds,
     errors.TransferLimitExceeded,
     money_errors.AutoChargeOff,
@@ -128,12 +122,6 @@ def bank_transfer_read(operation: BankOperation) -> BankTransferRead:
     )
 
 
-async def _cover(
-    request: Request, bank: Bank, settings: AppSettings, user: User, amount: int, key: str
-) -> None:
-    await funding.cover(database_of(request), bank, settings, user, amount, key)
-
-
 # --- to a person ------------------------------------------------------------------------------
 
 
@@ -169,7 +157,9 @@ async def send(
         recipient = await person.find_recipient(
             session, user, phone=body.phone, user_id=body.friend_id
         )
-    await _cover(request, bank, settings, user, body.amount, idem.request_key("transfer-charge"))
+    await funding.cover(
+        database_of(request), bank, settings, user, body.amount, idem.request_key("transfer-charge")
+    )
     transfer = await person.send(
         db, settings, user, recipient, body.amount, body.message, idem.request_key("transfer")
     )
@@ -311,7 +301,9 @@ async def send_to_bank(
     await identity.check_pin(database_of(request), settings, user.id, body.pin)
     # The account first: a wrong one must not have auto-charged anything.
     account = await bank_transfer.inquire(bank, body.bank_code, body.account_number)
-    await _cover(request, bank, settings, user, body.amount, idem.request_key("bank-charge"))
+    await funding.cover(
+        database_of(request), bank, settings, user, body.amount, idem.request_key("bank-charge")
+    )
     operation = await bank_transfer.send(
         database_of(request),
         bank,
@@ -527,8 +519,8 @@ async def pay_request(
         asked = await requests.view(session, user, request_id)
     mine = [item for item, payer in asked.items if payer.id == user.id]
     if mine and mine[0].status == "pending":
-        await _cover(
-            request, bank, settings, user, mine[0].amount, idem.request_key("request-charge")
+        await funding.cover(
+            database, bank, settings, user, mine[0].amount, idem.request_key("request-charge")
         )
     return request_read(user, await requests.pay(db, settings, user, request_id))
 

@@ -13,38 +13,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from easypay.config import Settings
 from easypay.db import Database
-from easypay.errors import InvalidInput
 from easypay.kit.clock import clock
 from easypay.models import BankOperation, User
 from easypay.money import gateway
 from easypay.money import service as money
 from easypay.money.banks import BANK_NAMES
-from easypay.money.errors import BankAccountNotFound, BankUnavailable, UnknownBank
 from easypay.notification.service import notify
 from easypay.transfer import limits, repository
 from easypay.transfer.errors import TransferNotFound
-
-
-def normalised_account(bank_code: str, account_number: str) -> str:
-    if bank_code not in BANK_NAMES:
-        raise UnknownBank()
-    number = account_number.replace("-", "").replace(" ", "")
-    if not money.ACCOUNT_PATTERN.match(number):
-        raise InvalidInput("An account number is 6 to 16 digits.")
-    return number
 
 
 async def inquire(
     bank: gateway.BankGateway, bank_code: str, account_number: str
 ) -> gateway.BankAccountInfo:
     """Who holds this account (the recipient inquiry): shown before the user confirms."""
-    number = normalised_account(bank_code, account_number)
-    try:
-        holder = await bank.real_name(bank_code, number)
-    except gateway.BankAccountNotFound as error:
-        raise BankAccountNotFound() from error
-    except gateway.BankError as error:
-        raise BankUnavailable() from error
+    number = money.normalised_account(bank_code, account_number)
+    holder = await money.real_name(bank, bank_code, number)
     return gateway.BankAccountInfo(bank_code, number, holder)
 
 

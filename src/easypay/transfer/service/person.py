@@ -143,19 +143,7 @@ async def receive(
     session: AsyncSession, settings: Settings, user: User, transfer_id: int
 ) -> PersonTransfer:
     """The recipient takes the money: the hold is posted and escrow pays their wallet."""
-    transfer = await _addressed_transfer(session, user, transfer_id)
-    now = clock.now()
-    won = await repository.change_status(
-        session,
-        transfer.id,
-        RECEIVE,
-        now,
-        repository.addressed_to(user),
-        PersonTransfer.expires_at > now,
-        recipient_id=user.id,
-    )
-    if not won:
-        raise await _why_not(session, transfer)
+    transfer = await _answer_as_recipient(session, user, transfer_id, RECEIVE)
     wallet = await ledger.user_wallet(session, user.id)
     hold = await ledger.post(session, transfer.hold_id, key=f"transfer:{transfer.id}:post")
     try:
@@ -185,18 +173,7 @@ async def receive(
 
 async def decline(session: AsyncSession, user: User, transfer_id: int) -> PersonTransfer:
     """The recipient refuses the money: it goes back to the sender."""
-    transfer = await _addressed_transfer(session, user, transfer_id)
-    now = clock.now()
-    if not await repository.change_status(
-        session,
-        transfer.id,
-        DECLINE,
-        now,
-        repository.addressed_to(user),
-        PersonTransfer.expires_at > now,
-        recipient_id=user.id,
-    ):
-        raise await _why_not(session, transfer)
+    transfer = await _answer_as_recipient(session, user, transfer_id, DECLINE)
     await _give_back(session, transfer)
     await notify(
         session,
@@ -303,12 +280,24 @@ async def transfer_of(session: AsyncSession, user: User, transfer_id: int) -> Pe
     return transfer
 
 
-async def _addressed_transfer(
-    session: AsyncSession, user: User, transfer_id: int
+async def _answer_as_recipient(
+    session: AsyncSession, user: User, transfer_id: int, status: str
 ) -> PersonTransfer:
+    """The recipient receives or declines: `sent` → `status`, if still sent and in time."""
     transfer = await repository.transfer_visible_to(session, user, transfer_id)
     if transfer is None or transfer.sender_id == user.id:
         raise TransferNotFound()
+    now = clock.now()
+    if not await repository.change_status(
+        session,
+        transfer.id,
+        status,
+        now,
+        repository.addressed_to(user),
+        PersonTransfer.expires_at > now,
+        recipient_id=user.id,
+    ):
+        raise await _why_not(session, transfer)
     return transfer
 
 

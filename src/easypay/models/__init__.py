@@ -1,6 +1,7 @@
 """Every ORM model, one module per aggregate, re-exported here (Alembic reads `Base.metadata`)."""
 
 from easypay.models.base import Base
+from easypay.models.card import Card
 from easypay.models.idempotency import IdempotencyRecord
 from easypay.models.ledger import (
     CREDITS_MUST_NOT_EXCEED_DEBITS,
@@ -13,13 +14,21 @@ from easypay.models.money import BankLink, BankOperation
 from easypay.models.notification import Notification
 from easypay.models.outbox import OutboxJob
 from easypay.models.payment import Payment, PaymentAction
+from easypay.models.payment_code import PaymentCode
 from easypay.models.sandbox_bank import (
     SandboxBankAccount,
     SandboxBankFault,
     SandboxBankTransaction,
     SandboxBankTransferResult,
 )
+from easypay.models.sandbox_card import (
+    SandboxCard,
+    SandboxCardAuthorization,
+    SandboxCardFault,
+)
 from easypay.models.security import AuditEvent, RateLimitCounter
+from easypay.models.settlement import Settlement, SettlementLine
+from easypay.models.subscription import Subscription
 from easypay.models.transfer import (
     MoneyRequest,
     MoneyRequestItem,
@@ -27,6 +36,7 @@ from easypay.models.transfer import (
     TransferDailyTotal,
 )
 from easypay.models.user import Friend, User, UserSession
+from easypay.models.webhook import WebhookAttempt, WebhookEvent
 
 __all__ = [
     "CREDITS_MUST_NOT_EXCEED_DEBITS",
@@ -35,6 +45,7 @@ __all__ = [
     "BankLink",
     "BankOperation",
     "Base",
+    "Card",
     "Friend",
     "IdempotencyRecord",
     "LedgerAccount",
@@ -47,13 +58,22 @@ __all__ = [
     "OutboxJob",
     "Payment",
     "PaymentAction",
+    "PaymentCode",
     "PersonTransfer",
     "RateLimitCounter",
     "SandboxBankAccount",
     "SandboxBankFault",
     "SandboxBankTransaction",
     "SandboxBankTransferResult",
+    "SandboxCard",
+    "SandboxCardAuthorization",
+    "SandboxCardFault",
+    "Settlement",
+    "SettlementLine",
+    "Subscription",
     "TransferDailyTotal",
     "User",
     "UserSession",
+    "WebhookAttempt",
+    "WebhookEvent",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from easypay.models.base import Amount, Base, BigId, Id, Timestamp, UtcDateTime
@@ -21,6 +21,8 @@ class Payment(Base):
     __table_args__ = (
         Index("ix_payments_merchant_id_id", "merchant_id", "id"),
         Index("ix_payments_status_expires_at", "status", "expires_at"),
+        # A POS retry with the same request id finds the first payment instead of charging.
+        UniqueConstraint("merchant_id", "pos_request_id"),
     )
 
     id: Mapped[Id]
@@ -42,6 +44,14 @@ class Payment(Base):
     allowed_method: Mapped[str] = mapped_column(String(8), default="")  # CARD | MONEY | "" both
     payment_method_type: Mapped[str] = mapped_column(String(8), default="")
     custom_json: Mapped[str] = mapped_column(Text, default="")
+    channel: Mapped[str] = mapped_column(String(12), default="ONLINE")  # ONLINE | POS | RECURRING
+    pos_request_id: Mapped[str | None] = mapped_column(String(64))
+    sid: Mapped[str | None] = mapped_column(String(20), index=True)
+    # A card payment: the card, the issuer's approval number, the instalment months asked for.
+    card_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("cards.id"))
+    card_approval_id: Mapped[str | None] = mapped_column(String(20))
+    install_month: Mapped[int] = mapped_column(Integer, default=0)
+    failure_reason: Mapped[str] = mapped_column(String(200), default="")
     status: Mapped[str] = mapped_column(String(24), default="READY")
     buyer_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("users.id"), index=True)
     pg_token_hash: Mapped[str | None] = mapped_column(String(64))
@@ -76,6 +86,9 @@ class PaymentAction(Base):
     point_amount: Mapped[Amount]
     discount_amount: Mapped[Amount]
     green_deposit: Mapped[Amount]
+    # Where this action's money went or came back from (money + card = amount - point - discount).
+    money_amount: Mapped[int] = mapped_column(BigInteger, default=0)
+    card_amount: Mapped[int] = mapped_column(BigInteger, default=0)
     payload: Mapped[str] = mapped_column(String(200), default="")
     ledger_transfer_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("ledger_transfers.id"))
     created_at: Mapped[Timestamp]

@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from easypay import __version__
 from easypay.admin.endpoints import router as admin_router
+from easypay.card.endpoints import router as card_router
 from easypay.config import Settings, get_settings
 from easypay.db import Database
 from easypay.errors import install_error_handlers
@@ -22,6 +23,7 @@ from easypay.idempotency.dependencies import replay_response
 from easypay.idempotency.service import Replay
 from easypay.identity.endpoints import router as identity_router
 from easypay.ledger import service as ledger
+from easypay.merchant.endpoints import router as merchant_router
 from easypay.money.endpoints import router as money_router
 from easypay.money.gateway import BankGateway
 from easypay.money.open_banking import OpenBankingGateway
@@ -29,9 +31,12 @@ from easypay.notification.endpoints import router as inbox_router
 from easypay.observability import REGISTRY, RequestContextMiddleware
 from easypay.payment.endpoints import current as payment_router
 from easypay.payment.endpoints import legacy as payment_legacy_router
+from easypay.payment.pos_endpoints import router as pos_router
 from easypay.security_headers import SecurityHeadersMiddleware
+from easypay.settlement.endpoints import router as settlement_router
 from easypay.transfer.endpoints import router as transfer_router
 from easypay.web.routes import router as web_router
+from easypay.webhook.endpoints import router as webhook_router
 from easypay.worker.runner import Worker
 
 STATIC_DIR = Path(__file__).parent / "web" / "static"
@@ -120,6 +125,11 @@ def create_app(
     app.include_router(transfer_router)
     app.include_router(payment_legacy_router)
     app.include_router(payment_router)
+    app.include_router(pos_router)
+    app.include_router(card_router)
+    app.include_router(merchant_router)
+    app.include_router(settlement_router)
+    app.include_router(webhook_router)
     app.include_router(admin_router)
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

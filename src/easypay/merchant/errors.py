@@ -1,4 +1,4 @@
-from easypay.errors import Conflict, InvalidInput
+from easypay.errors import Conflict, Forbidden, InvalidInput
 
 
 class CidTaken(Conflict):
@@ -9,3 +9,8 @@ class CidTaken(Conflict):
 class InvalidCid(InvalidInput):
     code = "InvalidCid"
     message = "A CID is 10 letters or digits."
+
+
+class NoMerchantAccount(Forbidden):
+    code = "NoMerchantAccount"
+    message = "This account runs no approved merchant. Apply at /merchant/apply."

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 
 from easypay.errors import EasyPayError
+from easypay.web.messages import cards, merchant, pay_code, settlement, webhooks
 
 LANGUAGES = ("ko", "en")
 DEFAULT_LANGUAGE = "ko"
@@ -740,6 +741,11 @@ VALIDATION_MESSAGES: list[tuple[str, str]] = [
 
 _TRIES_LEFT = re.compile(r"(\d+) tries left")
 _KRW = re.compile(r"([\d,]+) KRW")
+
+
+for _area in (cards, pay_code, merchant, settlement, webhooks):
+    assert not MESSAGES.keys() & _area.MESSAGES.keys(), "a message key is defined twice"
+    MESSAGES.update(_area.MESSAGES)
 
 
 def language_or_default(value: str | None) -> str:

@@ -12,7 +12,9 @@ from easypay.ledger import service as ledger
 from easypay.money.gateway import BankGateway
 from easypay.money.tasks import reconcile_bank_operations
 from easypay.payment import tasks as payment_tasks
+from easypay.settlement import tasks as settlement_tasks
 from easypay.transfer import tasks as transfer_tasks
+from easypay.webhook import delivery as webhook_delivery  # noqa: F401 - registers its handler
 from easypay.worker import outbox
 
 log = logging.getLogger("easypay.worker")
@@ -34,6 +36,7 @@ class Worker:
         done += await reconcile_bank_operations(self.database, self.bank, self.settings)
         done += await transfer_tasks.run_due(self.database)
         done += await payment_tasks.expire_due(self.database)
+        done += await settlement_tasks.run_due(self.database, self.bank, self.settings)
         return done
 
     async def run_forever(self, stop: asyncio.Event) -> None:

@@ -1,0 +1,3 @@
+"""Strings of the settlement pages: key → (Korean, English)."""
+
+MESSAGES: dict[str, tuple[str, str]] = {}

@@ -1,0 +1,7 @@
+"""Pages: pay_code."""
+
+from __future__ import annotations
+
+from easypay.web.route import page_router
+
+router = page_router()

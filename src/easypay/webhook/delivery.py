@@ -1,0 +1,1 @@
+"""Delivering webhook events (to be filled): registers the outbox handler on import."""

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from easypay.web.pages import (
     accounts,
     admin,
+    admin_merchants,
     auth,
     cards,
     checkout,
@@ -43,5 +44,6 @@ for pages in (
     merchant,
     merchant_settlements,
     merchant_webhooks,
+    admin_merchants,
 ):
     router.include_router(pages.router)

@@ -181,6 +181,33 @@ class TestPay:
         assert response.status_code == 403, response.text
         assert "결제 비밀번호가 틀렸습니다" in response.text
         assert "번 더 틀리면" in response.text
+        # The method was chosen; the buyer may try again.
+        assert await status_of(sender, shop, tid_of(path)) == "SELECT_METHOD"
+        assert await balance_of(sender) == "100,000원"
+        assert (await pay(sender, path)).status_code == 303
+
+    async def test_a_locked_pin_fails_the_payment_to_fail_url(
+        self, sender: httpx.AsyncClient, shop: dict[str, Any]
+    ) -> None:
+        path = await ready(sender, shop)
+        for _ in range(4):
+            assert (await pay(sender, path, pin="000000")).status_code == 403
+        response = await pay(sender, path, pin="000000")
+        assert response.status_code == 303
+        assert response.headers["location"] == f"{SHOP}/fail"
+        assert await status_of(sender, shop, tid_of(path)) == "FAIL_AUTH_PASSWORD"
+        assert await balance_of(sender) == "100,000원"
+
+    async def test_a_method_the_shop_does_not_accept_is_refused(
+        self, sender: httpx.AsyncClient, shop: dict[str, Any]
+    ) -> None:
+        path = await ready(sender, shop)
+        page = await sender.get(path)
+        response = await sender.post(
+            f"/checkout/{tid_of(path)}/pay",
+            data={"csrf_token": csrf_of(page.text), "pin": PIN, "method": "card:999999"},
+        )
+        assert response.status_code == 400
         assert await status_of(sender, shop, tid_of(path)) == "OPEN_PAYMENT"
         assert await balance_of(sender) == "100,000원"
 

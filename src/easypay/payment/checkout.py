@@ -3,23 +3,26 @@ next (waiting for the PIN, or back to the shop's cancel / fail page)."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from easypay.card.gateway import CardApproval, CardDeclined, CardIssuer, CardIssuerUnavailable
 from easypay.kit.clock import clock
-from easypay.models import Merchant, Payment
-from easypay.payment import repository, service
-from easypay.payment.errors import PaymentNotFound
+from easypay.models import Card, Merchant, Payment
+from easypay.payment import card_jobs, repository, service
+from easypay.payment.errors import CardNotUsable, PaymentNotFound
 
 TID_LENGTH = 20
 _ORIGIN = re.compile(r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?")
 
 # waiting: the buyer may pay or quit; the others end the visit with a link back to the shop.
-State = Literal["waiting", "card_only", "authorized", "paid", "quit", "failed"]
+State = Literal["waiting", "authorized", "paid", "quit", "failed"]
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ def state_of(payment: Payment) -> State:
     if payment.status in service.BEFORE_PIN:
         if expired:
             return "failed"
-        return "card_only" if payment.allowed_method == "CARD" else "waiting"
+        return "waiting"
     if payment.status == "AUTH_PASSWORD":
         return "failed" if expired else "authorized"
     if payment.status in (*service.PAID, "CANCEL_PAYMENT"):
@@ -107,3 +110,41 @@ def shop_home(url: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return "/"
     return urlunsplit((parts.scheme, parts.netloc, "/", "", ""))
+
+
+async def buyer_cards(session: AsyncSession, user_id: int) -> list[Card]:
+    """The cards the buyer may choose at the checkout."""
+    statement = (
+        select(Card).where(Card.user_id == user_id, Card.status == "active").order_by(Card.id)
+    )
+    return list((await session.execute(statement)).scalars())
+
+
+async def authorize_card(issuer: CardIssuer, payment: Payment, card: Card, merchant: str) -> str:
+    """Ask the issuer to authorise the total on the chosen card; returns the approval number.
+    Called after the PIN and before the payment's transaction (never inside one)."""
+    request_id = card_jobs.authorize_request_id(payment.tid, card.id)
+    approval: CardApproval | None
+    try:
+        approval = await issuer.authorize(
+            request_id, card.issuer_token, payment.total_amount, merchant, payment.install_month
+        )
+    except CardDeclined as declined:
+        raise CardNotUsable(
+            f"The card issuer declined the payment (code {declined.code})."
+        ) from None
+    except CardIssuerUnavailable:
+        try:  # the answer was lost: did the authorisation happen?
+            approval = await issuer.authorization_result(request_id)
+        except CardIssuerUnavailable:
+            approval = None
+        if approval is None:
+            raise CardNotUsable("The card issuer did not answer; please try again.") from None
+    return approval.approval_id
+
+
+async def release_card(issuer: CardIssuer, payment: Payment, approval_id: str) -> None:
+    """Give back an authorisation the payment could not keep (it expired meanwhile)."""
+    # If the issuer does not answer, the worker's expiry releases it (the method is CARD).
+    with contextlib.suppress(CardIssuerUnavailable):
+        await issuer.cancel(f"{payment.tid}:release", approval_id, payment.total_amount)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from easypay.config import Settings
 from easypay.db import database_of
 from easypay.errors import EasyPayError
-from easypay.models import Merchant, Payment, PaymentAction
-from easypay.payment import service
+from easypay.models import Card, Merchant, Payment, PaymentAction, Subscription
+from easypay.payment import service, subscriptions
 from easypay.payment.errors import ApprovalFailed, PaymentError
 from easypay.payment.wire import Generation, Params, authenticate, error_response, read_params
 from easypay.transfer.limits import KST
@@ -25,6 +25,7 @@ legacy = APIRouter(prefix="/v1/payment", tags=["payments (KakaoPay-compatible, l
 current = APIRouter(prefix="/online/v1/payment", tags=["payments (KakaoPay-compatible)"])
 
 Action = Callable[[AsyncSession, Settings, Merchant, Params], Awaitable[dict[str, Any]]]
+OutsideAction = Callable[[Request, Settings, Merchant, Params], Awaitable[dict[str, Any]]]
 
 
 def kst(moment: datetime | None) -> str | None:
@@ -78,6 +79,55 @@ def _available(payment: Payment) -> dict[str, int]:
     )
 
 
+def _card_info(payment: Payment, card: Card | None) -> dict[str, Any] | None:
+    """`card_info` of an approve-shaped answer (card payments only)."""
+    if payment.payment_method_type != "CARD" or card is None:
+        return None
+    return {
+        "kakaopay_purchase_corp": card.corp_name,
+        "kakaopay_purchase_corp_code": card.corp_code,
+        "kakaopay_issuer_corp": card.corp_name,
+        "kakaopay_issuer_corp_code": card.corp_code,
+        "bin": card.bin,
+        "card_type": card.card_type,
+        "install_month": f"{payment.install_month:02d}",
+        "approved_id": payment.card_approval_id,
+        "card_mid": f"EP{payment.merchant_id:08d}",
+        "interest_free_install": "N",
+        "installment_type": "CARD_INSTALLMENT" if payment.install_month else "",
+        "card_item_code": "",
+    }
+
+
+def _selected_card_info(payment: Payment, card: Card | None) -> dict[str, Any] | None:
+    """`selected_card_info` of an order inquiry (card payments only)."""
+    if payment.payment_method_type != "CARD" or card is None:
+        return None
+    return {
+        "card_bin": card.bin,
+        "install_month": payment.install_month,
+        "installment_type": "CARD_INSTALLMENT" if payment.install_month else "",
+        "card_corp_name": card.corp_name,
+        "interest_free_install": "N",
+    }
+
+
+async def _card_of(session: AsyncSession, payment: Payment) -> Card | None:
+    return await session.get(Card, payment.card_id) if payment.card_id is not None else None
+
+
+def _approved(payment: Payment, action: PaymentAction, card: Card | None) -> dict[str, Any]:
+    """The answer of `approve` and of a recurring charge."""
+    return {
+        "aid": action.aid,
+        **_common(payment),
+        "sid": payment.sid,
+        "amount": _paid(payment),
+        "card_info": _card_info(payment, card),
+        "payload": action.payload or None,
+    }
+
+
 def _common(payment: Payment) -> dict[str, Any]:
     return {
         "tid": payment.tid,
@@ -93,13 +143,18 @@ def _common(payment: Payment) -> dict[str, Any]:
     }
 
 
-async def _run(request: Request, generation: Generation, action: Action) -> JSONResponse:
+async def _run(
+    request: Request, generation: Generation, action: Action | OutsideAction
+) -> JSONResponse:
     try:
         merchant = await authenticate(request, generation)
         params = await read_params(request)
         settings: Settings = request.app.state.settings
-        async with database_of(request).transaction() as session:
-            body = await action(session, settings, merchant, params)
+        if action in OUTSIDE:  # calls the bank or the card issuer: its own transactions
+            body = await action(request, settings, merchant, params)
+        else:
+            async with database_of(request).transaction() as session:
+                body = await cast(Action, action)(session, settings, merchant, params)
     except PaymentError as error:
         return error_response(error, generation)
     except EasyPayError as error:  # e.g. the ledger refusing: an approval failure to clients
@@ -159,12 +214,7 @@ async def _approve(
         p.text("payload", required=False, limit=200),
         p.integer("total_amount", required=False),
     )
-    return {
-        "aid": action.aid,
-        **_common(payment),
-        "amount": _paid(payment),
-        "payload": action.payload or None,
-    }
+    return _approved(payment, action, await _card_of(session, payment))
 
 
 async def _cancel(
@@ -224,7 +274,71 @@ async def _order(
         "canceled_amount": _canceled(payment),
         "cancel_available_amount": _available(payment),
         "canceled_at": kst(payment.canceled_at),
+        "selected_card_info": _selected_card_info(payment, await _card_of(session, payment)),
         "payment_action_details": [_action_detail(action) for action in actions],
+    }
+
+
+async def _subscription_charge(
+    request: Request, settings: Settings, merchant: Merchant, p: Params
+) -> dict[str, Any]:
+    database = database_of(request)
+    payment, action = await subscriptions.charge(
+        database,
+        request.app.state.bank,
+        request.app.state.card_issuer,
+        settings,
+        merchant,
+        subscriptions.Charge(
+            cid=p.text("cid", limit=10),
+            sid=p.text("sid", limit=20),
+            partner_order_id=p.text("partner_order_id"),
+            partner_user_id=p.text("partner_user_id"),
+            item_name=p.text("item_name"),
+            item_code=p.text("item_code", required=False),
+            quantity=p.required_int("quantity"),
+            total_amount=p.required_int("total_amount"),
+            tax_free_amount=p.required_int("tax_free_amount"),
+            vat_amount=p.integer("vat_amount", required=False),
+            payload=p.text("payload", required=False, limit=200),
+        ),
+    )
+    async with database.transaction() as session:
+        return _approved(payment, action, await _card_of(session, payment))
+
+
+def _subscription_facts(subscription: Subscription) -> dict[str, Any]:
+    return {
+        "cid": subscription.cid,
+        "sid": subscription.sid,
+        "status": subscription.status,
+        "created_at": kst(subscription.created_at),
+        "last_approved_at": kst(subscription.last_approved_at),
+        "inactivated_at": kst(subscription.inactivated_at),
+    }
+
+
+async def _inactivate(
+    session: AsyncSession, settings: Settings, merchant: Merchant, p: Params
+) -> dict[str, Any]:
+    subscription = await subscriptions.inactivate(
+        session, merchant, p.text("cid", limit=10), p.text("sid", limit=20)
+    )
+    return _subscription_facts(subscription)
+
+
+async def _subscription_status(
+    session: AsyncSession, settings: Settings, merchant: Merchant, p: Params
+) -> dict[str, Any]:
+    subscription = await subscriptions.find(
+        session, merchant, p.text("cid", limit=10), p.text("sid", limit=20)
+    )
+    return {
+        "available": subscription.status == "ACTIVE",
+        **_subscription_facts(subscription),
+        "payment_method_type": subscription.payment_method_type,
+        "item_name": subscription.item_name,
+        "use_point_status": "NOT_USE",
     }
 
 
@@ -233,11 +347,19 @@ ACTIONS: dict[str, tuple[Action, str]] = {
     "approve": (_approve, "Capture a payment the buyer authorised (with the `pg_token`)."),
     "cancel": (_cancel, "Cancel all or part of what remains of a payment."),
     "order": (_order, "A payment's status, amounts and actions."),
+    "manage/subscription/inactive": (_inactivate, "Stop a subscription (`sid`)."),
+    "manage/subscription/status": (_subscription_status, "Whether a `sid` can still be charged."),
 }
 
 
+OUTSIDE_ACTIONS: dict[str, tuple[OutsideAction, str]] = {
+    "subscription": (_subscription_charge, "Charge a subscription (`sid`), server to server."),
+}
+OUTSIDE = frozenset(action for action, _ in OUTSIDE_ACTIONS.values())
+
+
 def _endpoint(
-    generation: Generation, action: Action
+    generation: Generation, action: Action | OutsideAction
 ) -> Callable[[Request], Awaitable[JSONResponse]]:
     async def endpoint(request: Request) -> JSONResponse:
         return await _run(request, generation, action)
@@ -251,7 +373,8 @@ def _register(router: APIRouter, generation: Generation) -> None:
         if generation == "legacy"
         else ("`Authorization: SECRET_KEY <secret key>`")
     )
-    for name, (action, summary) in ACTIONS.items():
+    every: dict[str, tuple[Action | OutsideAction, str]] = {**ACTIONS, **OUTSIDE_ACTIONS}
+    for name, (action, summary) in every.items():
         router.add_api_route(
             f"/{name}",
             _endpoint(generation, action),

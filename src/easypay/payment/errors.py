@@ -2,7 +2,8 @@
 
 Codes: -2 invalid parameter, -401 authentication failure, -701 approve before the buyer
 finished, -702 already paid, -708 invalid pg_token, -721 TID not found, -723 payment expired,
--780 approval failure, -781 cancel failure, -799 unknown CID. HTTP: 401 for authentication,
+-750 SID not found, -751 SID inactive, -780 approval failure, -781 cancel failure, -782
+subscription charge failure, -799 unknown CID. HTTP: 401 for authentication,
 400 for the rest (what KakaoPay clients map).
 """
 
@@ -80,3 +81,33 @@ class UnknownCid(PaymentError):
     code = "UnknownCid"
     kakao_code = -799
     message = "unknown CID"
+
+
+class SubscriptionNotFound(PaymentError):
+    code = "SubscriptionNotFound"
+    kakao_code = -750
+    message = "SID not found"
+
+
+class SubscriptionInactive(PaymentError):
+    code = "SubscriptionInactive"
+    kakao_code = -751
+    message = "SID is inactive"
+
+
+class SubscriptionChargeFailed(PaymentError):
+    code = "SubscriptionChargeFailed"
+    kakao_code = -782
+    message = "subscription charge failure"
+
+
+class CardNotUsable(PaymentError):
+    code = "CardNotUsable"
+    kakao_code = -780
+    message = "This card cannot be used: choose another card or Pay Money."
+
+
+class MethodNotAllowed(PaymentError):
+    code = "MethodNotAllowed"
+    kakao_code = -780
+    message = "The shop does not accept this payment method for this order."

@@ -1,4 +1,5 @@
-"""What a payment tells the world when it changes: the merchant's webhook (when configured).
+"""What a payment tells the world when it changes: the merchant's webhook (when configured) and
+the buyer's inbox (a receipt), both in the transaction of the change.
 
 One data shape for every channel (online, POS, recurring), so a merchant handles them alike."""
 
@@ -8,7 +9,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from easypay.models import Payment
+from easypay.models import Merchant, Payment
+from easypay.notification.service import notify
 from easypay.webhook.events import publish
 
 APPROVED = "payment.approved"
@@ -37,3 +39,22 @@ async def announce(
     session: AsyncSession, payment: Payment, event_type: str, extra: dict[str, Any] | None = None
 ) -> None:
     await publish(session, payment.merchant_id, event_type, payment_data(payment, extra))
+
+
+async def receipt(
+    session: AsyncSession, payment: Payment, event_type: str, amount: int | None = None
+) -> None:
+    """The buyer's receipt in the inbox: paid, or (part of it) canceled."""
+    if payment.buyer_id is None:
+        return
+    merchant = await session.get(Merchant, payment.merchant_id)
+    kind = "payment.paid" if event_type == APPROVED else "payment.canceled"
+    data = {
+        "merchant": merchant.name if merchant else "",
+        "item_name": payment.item_name,
+        "amount": payment.total_amount if amount is None else amount,
+        "tid": payment.tid,
+        "channel": payment.channel,
+        "method": payment.payment_method_type,
+    }
+    await notify(session, payment.buyer_id, kind, data)

@@ -1,16 +1,22 @@
 """Online payment rules: ready → the buyer authorises at the hosted checkout (PIN; the money is
 held) → approve (captured) → cancel, in part or in full, until nothing is left.
 
-Pay Money payments only so far: the buyer's wallet is held for the total when they enter the
-PIN (auto-charging the shortfall first when allowed), posted to the merchant's payable account
-by `approve`, and refunded from it by `cancel`. An unapproved payment expires.
+The buyer picks a method at the checkout (SELECT_METHOD), then enters the PIN; five wrong PINs
+end the payment as FAIL_AUTH_PASSWORD.
+- Pay Money: the wallet is held for the total at the PIN (auto-charging the shortfall first when
+  allowed), posted to the merchant's payable account by `approve`, refunded by `cancel`.
+- Card: the issuer authorises the total at the PIN (an HTTP call made before this module runs);
+  `approve` books card clearing → payable and leaves the capture (매입) to the worker; `cancel`
+  books payable → card clearing and leaves the refund to the issuer to the worker
+  (payment/card_jobs.py). No HTTP call is ever made inside a database transaction here.
+An unapproved payment expires; a card authorisation it held is released by the worker.
 """
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,17 +25,19 @@ from easypay.kit.clock import clock
 from easypay.kit.crypto import constant_time_equal, sha256_hex
 from easypay.ledger import repository as ledger_repository
 from easypay.ledger import service as ledger
-from easypay.ledger.accounts import MERCHANT_PAYABLES
+from easypay.ledger.accounts import CARD_CLEARING, MERCHANT_PAYABLES
 from easypay.ledger.schemas import TransferRequest
-from easypay.models import Merchant, Payment, PaymentAction, User
-from easypay.payment import repository
+from easypay.models import Card, Merchant, MerchantCid, Payment, PaymentAction, Subscription, User
+from easypay.payment import card_jobs, events, repository
 from easypay.payment.errors import (
     AlreadyPaid,
     ApprovalFailed,
     BuyerNotFinished,
     CancelFailed,
+    CardNotUsable,
     InvalidParameter,
     InvalidPgToken,
+    MethodNotAllowed,
     PaymentExpired,
     PaymentNotFound,
     UnknownCid,
@@ -37,6 +45,8 @@ from easypay.payment.errors import (
 
 PENDING = ("READY", "SEND_TMS", "OPEN_PAYMENT", "SELECT_METHOD", "ARS_WAITING", "AUTH_PASSWORD")
 BEFORE_PIN = ("READY", "SEND_TMS", "OPEN_PAYMENT", "SELECT_METHOD", "ARS_WAITING")
+METHODS = ("MONEY", "CARD")
+MAX_INSTALL_MONTH = 12
 PAID = ("SUCCESS_PAYMENT", "PART_CANCEL_PAYMENT")
 MAX_AMOUNT = 10**12
 MAX_QUANTITY = 2**31 - 1  # the column is a 32-bit integer
@@ -68,6 +78,21 @@ class ReadyRequest:
     green_deposit: int = 0
     payment_method_type: str = ""
     custom_json: str = ""
+    install_month: int = 0
+
+
+def checked_amounts(total: int, tax_free: int, vat: int | None, quantity: int) -> int:
+    """Check an order's amounts; returns its VAT (the default when not given)."""
+    if not 0 < total <= MAX_AMOUNT:
+        raise InvalidParameter("total_amount must be positive")
+    if not 0 <= tax_free <= total:
+        raise InvalidParameter("tax_free_amount must be between 0 and total_amount")
+    if not 1 <= quantity <= MAX_QUANTITY:
+        raise InvalidParameter(f"quantity must be between 1 and {MAX_QUANTITY}")
+    vat = default_vat(total, tax_free) if vat is None else vat
+    if not 0 <= vat <= total - tax_free:
+        raise InvalidParameter("vat_amount is out of range")
+    return vat
 
 
 async def check_cid(session: AsyncSession, merchant: Merchant, cid: str) -> None:
@@ -80,22 +105,32 @@ async def ready(
     session: AsyncSession, settings: Settings, merchant: Merchant, r: ReadyRequest
 ) -> Payment:
     await check_cid(session, merchant, r.cid)
-    if not 0 < r.total_amount <= MAX_AMOUNT:
-        raise InvalidParameter("total_amount must be positive")
-    if not 0 <= r.tax_free_amount <= r.total_amount:
-        raise InvalidParameter("tax_free_amount must be between 0 and total_amount")
-    if not 1 <= r.quantity <= MAX_QUANTITY:
-        raise InvalidParameter(f"quantity must be between 1 and {MAX_QUANTITY}")
-    vat = default_vat(r.total_amount, r.tax_free_amount) if r.vat_amount is None else r.vat_amount
-    if not 0 <= vat <= r.total_amount - r.tax_free_amount:
-        raise InvalidParameter("vat_amount is out of range")
+    vat = checked_amounts(r.total_amount, r.tax_free_amount, r.vat_amount, r.quantity)
     if not 0 <= r.green_deposit <= r.total_amount:
         raise InvalidParameter("green_deposit is out of range")
-    if r.payment_method_type not in ("", "CARD", "MONEY"):
+    if r.payment_method_type not in ("", *METHODS):
         raise InvalidParameter("payment_method_type must be CARD or MONEY")
-    now = clock.now()
-    payment = Payment(
-        tid=_digits_id("T"),
+    if not 0 <= r.install_month <= MAX_INSTALL_MONTH:
+        raise InvalidParameter(f"install_month must be between 0 and {MAX_INSTALL_MONTH}")
+    payment = new_payment(
+        new_tid(),
+        merchant,
+        replace(r, vat_amount=vat),
+        clock.now() + timedelta(minutes=settings.payment_ready_minutes),
+    )
+    session.add(payment)
+    await session.flush()
+    return payment
+
+
+def new_tid() -> str:
+    return _digits_id("T")
+
+
+def new_payment(tid: str, merchant: Merchant, r: ReadyRequest, expires_at: datetime) -> Payment:
+    """A payment row as `ready` (or a recurring charge) starts it; nothing paid yet."""
+    return Payment(
+        tid=tid,
         cid=r.cid,
         merchant_id=merchant.id,
         partner_order_id=r.partner_order_id,
@@ -105,7 +140,9 @@ async def ready(
         quantity=r.quantity,
         total_amount=r.total_amount,
         tax_free_amount=r.tax_free_amount,
-        vat_amount=vat,
+        vat_amount=default_vat(r.total_amount, r.tax_free_amount)
+        if r.vat_amount is None
+        else r.vat_amount,
         green_deposit=r.green_deposit,
         approval_url=r.approval_url,
         cancel_url=r.cancel_url,
@@ -113,6 +150,7 @@ async def ready(
         allowed_method=r.payment_method_type,
         payment_method_type="",
         custom_json=r.custom_json,
+        install_month=r.install_month,
         status="READY",
         buyer_id=None,
         pg_token_hash=None,
@@ -124,14 +162,11 @@ async def ready(
         canceled_amount=0,
         canceled_tax_free_amount=0,
         canceled_vat_amount=0,
-        created_at=now,
-        expires_at=now + timedelta(minutes=settings.payment_ready_minutes),
+        created_at=clock.now(),
+        expires_at=expires_at,
         approved_at=None,
         canceled_at=None,
     )
-    session.add(payment)
-    await session.flush()
-    return payment
 
 
 # --- the buyer, at the hosted checkout ---------------------------------------------------------
@@ -148,51 +183,115 @@ async def checkout_payment(session: AsyncSession, tid: str) -> Payment:
     return payment
 
 
-async def authorize(
-    session: AsyncSession, settings: Settings, buyer: User, tid: str
-) -> tuple[Payment, str]:
-    """The buyer has entered the right PIN: hold the money; returns the pg_token to hand to the
-    merchant through the approval redirect."""
+async def select_method(
+    session: AsyncSession,
+    buyer: User,
+    tid: str,
+    method: str,
+    card_id: int | None = None,
+    install_month: int | None = None,
+) -> tuple[Payment, Card | None]:
+    """The buyer chose how to pay (SELECT_METHOD); the PIN comes next."""
     payment = await repository.payment_by_tid(session, tid)
     if payment is None:
         raise PaymentNotFound()
-    if payment.allowed_method == "CARD":
-        raise ApprovalFailed("This order accepts cards only; cards are not available yet.")
+    if method not in METHODS or payment.allowed_method not in ("", method):
+        raise MethodNotAllowed()
+    card = None
+    if method == "CARD":
+        card = await session.get(Card, card_id) if card_id is not None else None
+        if card is None or card.user_id != buyer.id or card.status != "active":
+            raise CardNotUsable()
+    months = payment.install_month if install_month is None else install_month
+    if method == "MONEY" or not 0 <= months <= MAX_INSTALL_MONTH:
+        months = 0
+    now = clock.now()
+    if not await repository.change_status(
+        session,
+        payment.id,
+        BEFORE_PIN,
+        "SELECT_METHOD",
+        Payment.expires_at > now,
+        buyer_id=buyer.id,
+        payment_method_type=method,
+        card_id=card.id if card else None,
+        install_month=months,
+    ):
+        await _explain_not_waiting(session, payment)
+    await session.refresh(payment)
+    return payment, card
+
+
+async def fail_pin(session: AsyncSession, tid: str) -> Payment:
+    """The buyer's PIN locked (too many wrong tries): the payment fails as FAIL_AUTH_PASSWORD."""
+    payment = await repository.payment_by_tid(session, tid)
+    if payment is None:
+        raise PaymentNotFound()
+    await repository.change_status(session, payment.id, BEFORE_PIN, "FAIL_AUTH_PASSWORD")
+    await session.refresh(payment)
+    return payment
+
+
+async def authorize(
+    session: AsyncSession,
+    settings: Settings,
+    buyer: User,
+    tid: str,
+    card_approval_id: str | None = None,
+) -> tuple[Payment, str]:
+    """The buyer has entered the right PIN (and, for a card, the issuer has authorised): hold
+    the money; returns the pg_token to hand to the merchant through the approval redirect."""
+    payment = await repository.payment_by_tid(session, tid)
+    if payment is None:
+        raise PaymentNotFound()
+    if payment.status in BEFORE_PIN and payment.status != "SELECT_METHOD":
+        payment, _ = await select_method(session, buyer, tid, "MONEY")  # Pay Money by default
+    if payment.buyer_id != buyer.id or payment.status != "SELECT_METHOD":
+        await _explain_not_waiting(session, payment)
+    card = payment.payment_method_type == "CARD"
+    if card and not card_approval_id:
+        raise ApprovalFailed("The card was not authorised.")
     now = clock.now()
     token = secrets.token_hex(10)
     if not await repository.change_status(
         session,
         payment.id,
-        BEFORE_PIN,
+        ("SELECT_METHOD",),
         "AUTH_PASSWORD",
         Payment.expires_at > now,
-        buyer_id=buyer.id,
-        payment_method_type="MONEY",
+        Payment.buyer_id == buyer.id,
         pg_token_hash=sha256_hex(token),
+        card_approval_id=card_approval_id if card else None,
     ):
-        await session.refresh(payment)
-        if payment.status in PENDING and payment.expires_at <= now:
-            raise PaymentExpired()
-        raise AlreadyPaid("This payment is no longer waiting for the buyer.")
-    wallet = await ledger.user_wallet(session, buyer.id)
-    payable = await _payable_account(session, payment.merchant_id)
-    hold = await ledger.transfer(
-        session,
-        TransferRequest(
-            debit_account_id=wallet.id,
-            credit_account_id=payable,
-            amount=payment.total_amount,
-            code="payment",
-            pending=True,
-            key=f"payment:{payment.tid}:hold",
-            reference=f"payment:{payment.tid}",
-        ),
-    )
-    await repository.change_status(
-        session, payment.id, ("AUTH_PASSWORD",), "AUTH_PASSWORD", hold_id=hold.id
-    )
+        await _explain_not_waiting(session, payment)
+    if not card:
+        wallet = await ledger.user_wallet(session, buyer.id)
+        payable = await payable_account(session, payment.merchant_id)
+        hold = await ledger.transfer(
+            session,
+            TransferRequest(
+                debit_account_id=wallet.id,
+                credit_account_id=payable,
+                amount=payment.total_amount,
+                code="payment",
+                pending=True,
+                key=f"payment:{payment.tid}:hold",
+                reference=f"payment:{payment.tid}",
+            ),
+        )
+        await repository.change_status(
+            session, payment.id, ("AUTH_PASSWORD",), "AUTH_PASSWORD", hold_id=hold.id
+        )
     await session.refresh(payment)
     return payment, token
+
+
+async def _explain_not_waiting(session: AsyncSession, payment: Payment) -> None:
+    """Raise why the buyer can no longer act on this payment."""
+    await session.refresh(payment)
+    if payment.status in PENDING and payment.expires_at <= clock.now():
+        raise PaymentExpired()
+    raise AlreadyPaid("This payment is no longer waiting for the buyer.")
 
 
 async def quit_checkout(session: AsyncSession, tid: str) -> Payment:
@@ -241,29 +340,86 @@ async def approve(
     ):
         raise InvalidPgToken()
     now = clock.now()
+    card = payment.payment_method_type == "CARD"
+    total = payment.total_amount
     if not await repository.change_status(
         session,
         payment.id,
         ("AUTH_PASSWORD",),
         "SUCCESS_PAYMENT",
         approved_at=now,
-        money_amount=payment.total_amount,
+        money_amount=0 if card else total,
+        card_amount=total if card else 0,
     ):
         raise AlreadyPaid()
-    assert payment.hold_id is not None
-    posted = await ledger.post(session, payment.hold_id, key=f"payment:{payment.tid}:post")
-    action = await _action(
+    if card:
+        booked = await ledger.transfer(
+            session,
+            TransferRequest(
+                debit_account_id=await ledger.system_account_id(session, CARD_CLEARING),
+                credit_account_id=await payable_account(session, payment.merchant_id),
+                amount=total,
+                code="payment",
+                key=f"payment:{payment.tid}:post",
+                reference=f"payment:{payment.tid}",
+            ),
+        )
+        await card_jobs.enqueue_capture(session, payment)
+    else:
+        assert payment.hold_id is not None
+        booked = await ledger.post(session, payment.hold_id, key=f"payment:{payment.tid}:post")
+    action = await record_action(
         session,
         payment,
         "PAYMENT",
-        payment.total_amount,
+        total,
         payment.tax_free_amount,
         payment.vat_amount,
         payload,
-        posted.id,
+        booked.id,
     )
+    if await _is_subscription_cid(session, cid):
+        await _issue_sid(session, payment)
     await session.refresh(payment)
+    await paid(session, payment)
     return payment, action
+
+
+async def paid(session: AsyncSession, payment: Payment) -> None:
+    """Tell the buyer (inbox) and the merchant (webhook) that a payment went through."""
+    await events.announce(session, payment, events.APPROVED)
+    await events.receipt(session, payment, events.APPROVED)
+
+
+async def _is_subscription_cid(session: AsyncSession, cid: str) -> bool:
+    found = await session.get(MerchantCid, cid)
+    return found is not None and found.kind == "subscription"
+
+
+async def _issue_sid(session: AsyncSession, payment: Payment) -> Subscription:
+    """A subscription CID's first approval issues the `sid` later charges use (recurring)."""
+    assert payment.buyer_id is not None
+    subscription = Subscription(
+        sid=_digits_id("S"),
+        cid=payment.cid,
+        merchant_id=payment.merchant_id,
+        buyer_id=payment.buyer_id,
+        partner_user_id=payment.partner_user_id,
+        payment_method_type=payment.payment_method_type,
+        card_id=payment.card_id,
+        item_name=payment.item_name,
+        first_payment_id=payment.id,
+        status="ACTIVE",
+        created_at=clock.now(),
+        last_approved_at=clock.now(),
+        inactivated_at=None,
+    )
+    session.add(subscription)
+    await repository.change_status(
+        session, payment.id, ("SUCCESS_PAYMENT",), "SUCCESS_PAYMENT", sid=subscription.sid
+    )
+    await session.flush()
+    return subscription
 
 
 async def cancel(
@@ -302,22 +458,32 @@ async def cancel(
     if not await repository.add_cancel(session, payment.id, amount, tax_free, vat, status, now):
         raise CancelFailed("The cancel does not fit what remains (tax-free / VAT parts included).")
     assert payment.buyer_id is not None
-    wallet = await ledger.user_wallet(session, payment.buyer_id)
-    payable = await _payable_account(session, payment.merchant_id)
+    card = payment.payment_method_type == "CARD"
+    if card:  # back to the card: the issuer's refund is made by the worker
+        back_to = await ledger.system_account_id(session, CARD_CLEARING)
+    else:
+        back_to = (await ledger.user_wallet(session, payment.buyer_id)).id
+    payable = await payable_account(session, payment.merchant_id)
     number = len(await repository.actions_of(session, payment.id))
     refund = await ledger.transfer(
         session,
         TransferRequest(
             debit_account_id=payable,
-            credit_account_id=wallet.id,
+            credit_account_id=back_to,
             amount=amount,
             code="payment_cancel",
             key=f"payment:{payment.tid}:cancel:{number}",
             reference=f"payment:{payment.tid}",
         ),
     )
-    action = await _action(session, payment, "CANCEL", amount, tax_free, vat, payload, refund.id)
+    action = await record_action(
+        session, payment, "CANCEL", amount, tax_free, vat, payload, refund.id
+    )
+    if card:
+        await card_jobs.enqueue_refund(session, action)
     await session.refresh(payment)
+    await events.announce(session, payment, events.CANCELED, {"cancel_amount": amount})
+    await events.receipt(session, payment, events.CANCELED, amount)
     return payment, action
 
 
@@ -339,6 +505,8 @@ async def expire(session: AsyncSession, payment_id: int) -> bool:
         return False
     if payment.hold_id is not None:
         await ledger.void(session, payment.hold_id, key=f"payment:{payment.tid}:void")
+    if payment.payment_method_type == "CARD":  # an authorisation may be held at the issuer
+        await card_jobs.enqueue_release(session, payment)
     return True
 
 
@@ -352,13 +520,13 @@ async def _merchant_payment(
     return payment
 
 
-async def _payable_account(session: AsyncSession, merchant_id: int) -> int:
+async def payable_account(session: AsyncSession, merchant_id: int) -> int:
     account = await ledger_repository.find_account(session, MERCHANT_PAYABLES, "KRW", merchant_id)
     assert account is not None, "every merchant has a payable account"
     return account.id
 
 
-async def _action(
+async def record_action(
     session: AsyncSession,
     payment: Payment,
     kind: str,
@@ -378,6 +546,8 @@ async def _action(
         point_amount=0,
         discount_amount=0,
         green_deposit=payment.green_deposit if kind == "PAYMENT" else 0,
+        money_amount=0 if payment.payment_method_type == "CARD" else amount,
+        card_amount=amount if payment.payment_method_type == "CARD" else 0,
         payload=payload,
         ledger_transfer_id=ledger_transfer_id,
         created_at=clock.now(),
@@ -385,3 +555,8 @@ async def _action(
     session.add(action)
     await session.flush()
     return action
+
+
+# Old private names, used by in-store payments until they switch to the public ones.
+_payable_account = payable_account
+_action = record_action

@@ -633,6 +633,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "checkout.method": ("결제 수단", "Payment method"),
     "checkout.method_money": ("페이머니", "Pay Money"),
     "checkout.method_card": ("카드", "Card"),
+    "checkout.no_cards": ("등록된 카드가 없습니다.", "No card registered."),
+    "checkout.add_card": ("카드 등록", "Add a card"),
+    "checkout.install_month": ("할부", "Instalments"),
+    "checkout.lump_sum": ("일시불", "Pay in full"),
+    "checkout.months": ("{count}개월", "{count} months"),
+    "checkout.install_hint": ("할부는 카드 결제에만 적용됩니다.", "Instalments apply to card payments only."),
     "checkout.auto_charge_note": (
         "부족한 {amount}은 연결된 계좌에서 1만 원 단위로 자동 충전한 뒤 결제합니다.",
         "The {amount} you are short will be auto-charged from your linked account in 10,000 won "
@@ -647,10 +653,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "checkout.deadline": ("{when}까지 결제해 주세요.", "Please pay by {when}."),
     "checkout.back_to_shop": ("상점으로 돌아가기", "Back to the shop"),
     "checkout.not_found": ("결제 정보를 찾을 수 없습니다.", "There is no such payment."),
-    "checkout.state.card_only": (
-        "이 주문은 카드 결제만 받습니다. 카드 결제는 아직 준비 중입니다.",
-        "This order accepts cards only, and card payments are not available yet.",
-    ),
     "checkout.state.authorized": (
         "이미 결제 비밀번호를 확인한 결제입니다. 상점에서 결제를 마무리하고 있습니다.",
         "This payment is already authorised; the shop is completing it.",

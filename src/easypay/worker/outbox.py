@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -89,8 +89,12 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** (attempts - 1), 6 * 3600))
 
 
-async def run_job(database: Database, job: OutboxJob) -> bool:
-    function = HANDLERS.get(job.kind)
+async def run_job(
+    database: Database, job: OutboxJob, handlers: Mapping[str, Handler] | None = None
+) -> bool:
+    """Run one claimed job with the registered handlers (or those given: handlers bound to an
+    outside system, such as the card issuer, are built by the worker that holds it)."""
+    function = (HANDLERS if handlers is None else handlers).get(job.kind)
     table = table_of(OutboxJob)
     try:
         if function is None:

@@ -6,11 +6,13 @@ import asyncio
 import contextlib
 import logging
 
+from easypay.card.gateway import CardIssuer
 from easypay.config import Settings
 from easypay.db import Database
 from easypay.ledger import service as ledger
 from easypay.money.gateway import BankGateway
 from easypay.money.tasks import reconcile_bank_operations
+from easypay.payment import card_jobs
 from easypay.payment import tasks as payment_tasks
 from easypay.settlement import tasks as settlement_tasks
 from easypay.transfer import tasks as transfer_tasks
@@ -21,16 +23,29 @@ log = logging.getLogger("easypay.worker")
 
 
 class Worker:
-    def __init__(self, database: Database, settings: Settings, bank: BankGateway) -> None:
+    def __init__(
+        self,
+        database: Database,
+        settings: Settings,
+        bank: BankGateway,
+        card_issuer: CardIssuer | None = None,
+    ) -> None:
         self.database = database
         self.settings = settings
         self.bank = bank
+        self.card_issuer = card_issuer
+
+    def handlers(self) -> dict[str, outbox.Handler]:
+        """Every job handler: the registered ones, and those bound to this worker's issuer."""
+        bound = card_jobs.handlers(self.card_issuer) if self.card_issuer is not None else {}
+        return {**outbox.HANDLERS, **bound}
 
     async def run_once(self) -> int:
         """One pass over everything due; returns how much work was done."""
         done = 0
+        handlers = self.handlers()
         for job in await outbox.claim_due(self.database):
-            done += await outbox.run_job(self.database, job)
+            done += await outbox.run_job(self.database, job, handlers)
         async with self.database.transaction() as session:
             done += await ledger.expire_due(session)
         done += await reconcile_bank_operations(self.database, self.bank, self.settings)

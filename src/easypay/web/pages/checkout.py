@@ -1,8 +1,10 @@
-"""The hosted checkout: where a shop's `ready` sends the buyer to pay with the PIN (the money
-is held, and the browser goes back to the shop's approval_url with a pg_token) or to quit.
+"""The hosted checkout: where a shop's `ready` sends the buyer to choose Pay Money or a card and
+pay with the PIN (the money is held or the card authorised, and the browser goes back to the
+shop's approval_url with a pg_token), or to quit. Five wrong PINs fail the payment
+(FAIL_AUTH_PASSWORD) and send the buyer to the shop's fail_url.
 
-The PIN check and the auto-charge run in their own transactions before the request's session
-is used (on SQLite it would otherwise hold the write lock they need).
+The method choice, the PIN check, the auto-charge and the card issuer's authorisation each run
+before the request's session writes (on SQLite it would otherwise hold the write lock they need).
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ from typing import Any
 from fastapi import Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from easypay.card.gateway import CardIssuer
 from easypay.db import DbSession, database_of
 from easypay.errors import EasyPayError
 from easypay.identity import service as identity
+from easypay.identity.errors import PinLocked
 from easypay.identity.service import Principal
+from easypay.models import Payment
 from easypay.money import service as money
 from easypay.money.dependencies import bank_of
 from easypay.payment import checkout, service
@@ -44,15 +49,22 @@ async def _page(
     found: Checkout,
     error: str | None = None,
     status_code: int = 200,
+    form_choice: str = "",
 ) -> Response:
     user = principal.user
     balance = await money.balance(db, user)
-    amount = found.payment.total_amount
+    payment = found.payment
+    amount = payment.total_amount
     context: dict[str, Any] = {
         "checkout": found,
-        "payment": found.payment,
+        "payment": payment,
         "balance": balance,
         "short": max(0, amount - balance.available),
+        "cards": await checkout.buyer_cards(db, user.id),
+        "money_allowed": payment.allowed_method in ("", "MONEY"),
+        "cards_allowed": payment.allowed_method in ("", "CARD"),
+        "chosen": form_choice or _default_choice(payment),
+        "install_months": range(service.MAX_INSTALL_MONTH + 1),
         "bare": True,
         "error": error,
     }
@@ -93,28 +105,62 @@ async def pay(
         return await redirect(request, checkout.shop_url(payment.fail_url))
     if found.state != "waiting":
         return await _page(request, db, principal, found, status_code=409)
+    choice = form.get("method", "")
+    method, card_id = _parse_choice(choice)
     if len(pin) != 6 or not pin.isdigit():
         error = translate("move.pin_required", lang)
-        return await _page(request, db, principal, found, error, 422)
+        return await _page(request, db, principal, found, error, 422, choice)
+    issuer: CardIssuer = getattr(request.app.state, "card_issuer", None)  # TODO(integration)
+    approval_id: str | None = None
     try:
-        await identity.check_pin(database, settings, user.id, pin)
-        await money.auto_charge(
-            database,
-            bank_of(request),
-            settings,
-            user,
-            payment.total_amount,
-            f"web:{user.id}:checkout:{payment.tid}:charge",
-        )
-        _, token = await service.authorize(db, settings, user, tid)
+        async with database.transaction() as session:
+            payment, card = await service.select_method(
+                session, user, tid, method, card_id, _months(form.get("install_month", ""))
+            )
+        try:
+            await identity.check_pin(database, settings, user.id, pin)
+        except PinLocked:
+            async with database.transaction() as session:
+                await service.fail_pin(session, tid)
+            return await redirect(request, checkout.shop_url(payment.fail_url))
+        if card is None:
+            await money.auto_charge(
+                database,
+                bank_of(request),
+                settings,
+                user,
+                payment.total_amount,
+                f"web:{user.id}:checkout:{payment.tid}:charge",
+            )
+        else:
+            approval_id = await checkout.authorize_card(issuer, payment, card, found.merchant_name)
+        _, token = await service.authorize(db, settings, user, tid, approval_id)
     except EasyPayError as failure:
         await db.rollback()
+        if approval_id is not None:
+            await checkout.release_card(issuer, payment, approval_id)
         if isinstance(failure, PaymentExpired):
             return await redirect(request, checkout.shop_url(payment.fail_url))
         found = await checkout.find_checkout(db, tid)
-        return await _page(request, db, principal, found, error_text(failure, lang), failure.status)
+        message = error_text(failure, lang)
+        return await _page(request, db, principal, found, message, failure.status, choice)
     approval = checkout.with_pg_token(checkout.shop_url(payment.approval_url), token)
     return await redirect(request, approval)
+
+
+def _default_choice(payment: Payment) -> str:
+    return "CARD" if payment.allowed_method == "CARD" else "MONEY"
+
+
+def _parse_choice(choice: str) -> tuple[str, int | None]:
+    """The method radio: "MONEY" or "card:<id>" (anything else asks for a method again)."""
+    if choice.startswith("card:") and choice[5:].isdigit() and len(choice) < 25:
+        return "CARD", int(choice[5:])
+    return ("MONEY", None) if choice in ("", "MONEY") else ("CARD", None)
+
+
+def _months(value: str) -> int | None:
+    return int(value) if value.isdigit() and len(value) <= 2 else None
 
 
 @router.post("/checkout/{tid}/quit")

@@ -286,7 +286,7 @@ async def _subscription_charge(
     payment, action = await subscriptions.charge(
         database,
         request.app.state.bank,
-        request.app.state.card_issuer,
+        getattr(request.app.state, "card_issuer", None),  # TODO(integration)
         settings,
         merchant,
         subscriptions.Charge(

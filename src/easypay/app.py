@@ -16,6 +16,8 @@ from sqlalchemy import text
 from easypay import __version__
 from easypay.admin.endpoints import router as admin_router
 from easypay.card.endpoints import router as card_router
+from easypay.card.gateway import CardIssuer
+from easypay.card.issuer_client import HttpCardIssuer
 from easypay.config import Settings, get_settings
 from easypay.db import Database
 from easypay.errors import install_error_handlers
@@ -57,12 +59,18 @@ def create_app(
     settings: Settings | None = None,
     *,
     bank: BankGateway | None = None,
+    card_issuer: CardIssuer | None = None,
     run_worker: bool = False,
 ) -> FastAPI:
     settings = settings or get_settings()
     database = Database(settings.database_url, settings.db_pool_size)
     gateway = bank or OpenBankingGateway(
         settings.bank_url, settings.bank_api_token, settings.bank_timeout_seconds
+    )
+    issuer = card_issuer or HttpCardIssuer(
+        settings.card_issuer_url,
+        settings.card_issuer_api_token,
+        settings.card_issuer_timeout_seconds,
     )
 
     @contextlib.asynccontextmanager
@@ -72,16 +80,19 @@ def create_app(
         stop = asyncio.Event()
         worker_task = None
         if run_worker:
-            worker_task = asyncio.create_task(Worker(database, settings, gateway).run_forever(stop))
+            worker_task = asyncio.create_task(
+                Worker(database, settings, gateway, issuer).run_forever(stop)
+            )
         try:
             yield
         finally:
             stop.set()
             if worker_task is not None:
                 await worker_task
-            close = getattr(gateway, "aclose", None)
-            if close is not None:
-                await close()
+            for client in (gateway, issuer):
+                close = getattr(client, "aclose", None)
+                if close is not None:
+                    await close()
             await database.dispose()
 
     app = FastAPI(
@@ -95,6 +106,7 @@ def create_app(
     app.state.settings = settings
     app.state.database = database
     app.state.bank = gateway
+    app.state.card_issuer = issuer
 
     install_error_handlers(app)
 
@@ -135,6 +147,8 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     if settings.mount_sandbox:
         from easypay.sandbox.bank.app import create_bank_app
+        from easypay.sandbox.card.app import create_card_app
 
         app.mount("/sandbox/bank", create_bank_app(database, settings))
+        app.mount("/sandbox/card", create_card_app(database, settings))
     return app

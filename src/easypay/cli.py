@@ -21,11 +21,13 @@ user_app = typer.Typer(help="Users (for operators and scripts).", no_args_is_hel
 merchant_app = typer.Typer(help="Merchants (for operators and scripts).", no_args_is_help=True)
 admin_app = typer.Typer(help="Operator accounts.", no_args_is_help=True)
 bench_app = typer.Typer(help="Benchmarks.", no_args_is_help=True)
+settlement_app = typer.Typer(help="Merchant settlement.", no_args_is_help=True)
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(user_app, name="user")
 app.add_typer(merchant_app, name="merchant")
 app.add_typer(admin_app, name="admin")
 app.add_typer(bench_app, name="bench")
+app.add_typer(settlement_app, name="settlement")
 
 console = Console(stderr=True)
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,6 +108,7 @@ def worker() -> None:
     configure_logging(settings.log_level)
 
     async def main() -> None:
+        from easypay.card.issuer_client import HttpCardIssuer
         from easypay.db import Database
         from easypay.money.open_banking import OpenBankingGateway
         from easypay.worker.runner import Worker
@@ -114,10 +117,16 @@ def worker() -> None:
         bank = OpenBankingGateway(
             settings.bank_url, settings.bank_api_token, settings.bank_timeout_seconds
         )
+        issuer = HttpCardIssuer(
+            settings.card_issuer_url,
+            settings.card_issuer_api_token,
+            settings.card_issuer_timeout_seconds,
+        )
         stop = asyncio.Event()
         try:
-            await Worker(database, settings, bank).run_forever(stop)
+            await Worker(database, settings, bank, issuer).run_forever(stop)
         finally:
+            await issuer.aclose()
             await bank.aclose()
             await database.dispose()
 
@@ -231,6 +240,51 @@ def bench_ledger(
         run_ledger_bench(get_settings(), accounts, seconds, concurrency, batch_size, processes)
     )
     _print_result(results, as_json)
+
+
+@settlement_app.command("run")
+def settlement_run(
+    business_date: Annotated[
+        str | None,
+        typer.Option("--date", help="Day to settle, YYYY-MM-DD (default: yesterday, KST)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Settle a business day and pay every payable statement (running it twice pays once)."""
+    from easypay.errors import EasyPayError
+    from easypay.settlement.command import run_with_settings
+
+    try:
+        day = date.fromisoformat(business_date) if business_date is not None else None
+    except ValueError as error:
+        raise typer.BadParameter("Use YYYY-MM-DD.", param_hint="--date") from error
+    try:
+        result = asyncio.run(run_with_settings(get_settings(), day))
+    except EasyPayError as error:
+        console.print(f"[red]{error.detail}[/]")
+        raise typer.Exit(1) from error
+    if as_json:
+        _print_result(result, True)
+        return
+    table = Table(title=f"Settlement of {result['business_date']}")
+    for column in ("statement", "merchant", "day", "status", "net (KRW)", "account", "bank"):
+        table.add_column(column)
+    for row in result["statements"]:
+        table.add_row(
+            str(row["settlement_id"]),
+            str(row["merchant_id"]),
+            row["business_date"],
+            row["status"],
+            f"{row['net_amount']:,}",
+            row["account"],
+            " ".join(filter(None, (row["bank_result_code"], row["bank_message"]))),
+        )
+    Console().print(table)
+    paid = sum(row["net_amount"] for row in result["statements"] if row["status"] == "paid")
+    console.print(
+        f"{result['statements_written']} statement(s) written, "
+        f"{paid:,} KRW paid, {result['payouts_reconciled']} payout(s) reconciled"
+    )
 
 
 def _print_result(result: Any, as_json: bool) -> None:

@@ -48,7 +48,22 @@ class Settings(BaseSettings):
     bank_reconcile_after_seconds: int = Field(
         30, description="A bank call still unresolved after this is reconciled by the worker."
     )
-    mount_sandbox: bool = Field(True, description="Mount the sandbox bank at /sandbox/bank.")
+    mount_sandbox: bool = Field(
+        True, description="Mount the sandbox bank (/sandbox/bank) and card issuer (/sandbox/card)."
+    )
+
+    # --- the card issuer ---------------------------------------------------------------------
+    card_issuer_base_url: str | None = Field(
+        None,
+        description="Card issuer API base URL. Default: the sandbox card issuer mounted in this "
+        "app (<base_url>/sandbox/card).",
+    )
+    card_issuer_api_token: str = Field(
+        "sandbox-card-token", description="Bearer token for the card issuer API."
+    )
+    card_issuer_timeout_seconds: float = Field(
+        5.0, description="Give up on a card issuer call after this."
+    )
 
     # --- product rules (specs/product-rules.md) ----------------------------------------------
     money_holding_cap: int = Field(2_000_000, description="Most Pay Money a user may hold (KRW).")
@@ -58,6 +73,12 @@ class Settings(BaseSettings):
     session_days: int = Field(30, description="How long a sign-in session lasts.")
     payment_ready_minutes: int = Field(
         15, description="An online payment not approved within this expires."
+    )
+    settlement_hour_kst: int = Field(
+        1,
+        ge=0,
+        le=23,
+        description="From this hour (Korea time) the worker settles the previous business day.",
     )
     transfer_max_amount: int = Field(2_000_000, description="Most one transfer may send (KRW).")
     transfer_daily_limit: int = Field(
@@ -75,6 +96,9 @@ class Settings(BaseSettings):
     signin_limit_per_ip: int = Field(50, description="Sign-in attempts per IP per window.")
     pin_reset_limit_per_user: int = Field(
         5, description="Wrong passwords per user per window when resetting the PIN."
+    )
+    card_verify_limit_per_user: int = Field(
+        5, description="Card registrations the issuer refuses (wrong details) per user per window."
     )
     rate_window_seconds: int = Field(300, description="Rate-limit window.")
 
@@ -94,6 +118,10 @@ class Settings(BaseSettings):
     @property
     def bank_url(self) -> str:
         return self.bank_base_url or f"{self.base_url.rstrip('/')}/sandbox/bank"
+
+    @property
+    def card_issuer_url(self) -> str:
+        return self.card_issuer_base_url or f"{self.base_url.rstrip('/')}/sandbox/card"
 
     @cached_property
     def server_secret(self) -> bytes:

@@ -12,12 +12,14 @@ from datetime import date
 
 import httpx
 
+from easypay.card.demo import load_demo_cards
 from easypay.config import Settings
 from easypay.db import Database
 from easypay.identity import repository as identity_repository
 from easypay.identity import service as identity
 from easypay.ledger import service as ledger
 from easypay.merchant import service as merchant_service
+from easypay.merchant.demo import give_owner
 from easypay.money import service as money
 from easypay.money.open_banking import OpenBankingGateway
 from easypay.sandbox.bank import service as sandbox_bank
@@ -49,6 +51,10 @@ PEOPLE = [
     DemoPerson("010-3456-7890", "박지훈", date(1987, 2, 24), "090", "333301234567"),
 ]
 OPERATOR = DemoPerson("010-9000-0000", "운영자", date(1985, 1, 1), "088", "110999000000", True)
+# Runs the demo merchant's dashboard (/merchant); the account is the merchant's settlement account.
+MERCHANT_OWNER = DemoPerson(
+    "010-9100-0000", "데모 상점 주인", date(1980, 1, 1), "088", "110910000000"
+)
 
 
 async def load_demo(settings: Settings) -> bool:
@@ -75,7 +81,7 @@ async def load_demo(settings: Settings) -> bool:
             assert minjun is not None
             for friend in PEOPLE[1:]:
                 await identity.add_friend(session, minjun, friend.phone)
-            await merchant_service.create(
+            created = await merchant_service.create(
                 session,
                 DEMO_MERCHANT_NAME,
                 DEMO_CIDS,
@@ -83,6 +89,18 @@ async def load_demo(settings: Settings) -> bool:
                 admin_key=DEMO_MERCHANT_ADMIN_KEY,
                 secret_key=DEMO_MERCHANT_SECRET_KEY,
             )
+        await give_owner(
+            database,
+            bank,
+            created.merchant.id,
+            phone=MERCHANT_OWNER.phone,
+            name=MERCHANT_OWNER.name,
+            birth_date=MERCHANT_OWNER.birth_date,
+            password=DEMO_PASSWORD,
+            bank_code=MERCHANT_OWNER.bank_code,
+            account_number=MERCHANT_OWNER.account_number,
+        )
+        await load_demo_cards(database, settings)
         return True
     finally:
         await bank.aclose()

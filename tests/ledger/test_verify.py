@@ -18,7 +18,7 @@ from sqlalchemy import text
 
 from easypay.kit.clock import clock
 from easypay.ledger import service as ledger
-from easypay.ledger.accounts import PROMOTION_BUDGET
+from easypay.ledger.accounts import CARD_CLEARING, MERCHANT_PAYABLES, PROMOTION_BUDGET
 from easypay.ledger.schemas import TransferRequest
 from easypay.ledger.verify import Report, verify
 from tests.ledger.builders import open_wallet, transfer
@@ -119,6 +119,31 @@ class TestVerify:
         failures = (await report_of(database)).failures()
         assert any(f.startswith("5. stored value") for f in failures), failures
         await transfer(database, TransferRequest(wallet, budget, 1_000, "test_take_back"))
+        assert (await report_of(database)).ok
+
+    async def test_what_issuers_and_merchants_owe_counts_as_cover(self, database):
+        """A card issuer's receivable and a merchant's debt (a refund fronted after its payout)
+        cover stored value; a gift from any other account still does not."""
+        wallet = await open_wallet(database)
+        async with database.transaction() as session:
+            card = await ledger.system_account_id(session, CARD_CLEARING, shard=0)
+            payable = await ledger.open_account(session, MERCHANT_PAYABLES, "KRW", 424242)
+        # the issuer owes 1,000 (a card payment), the merchant then refunds it to a wallet
+        await transfer(database, TransferRequest(card, payable.id, 1_000, "test_card"))
+        await transfer(database, TransferRequest(payable.id, wallet, 1_500, "test_refund"))
+        assert (await report_of(database)).ok  # 1,500 stored = 1,000 issuer + 500 merchant
+        await transfer(database, TransferRequest(wallet, payable.id, 1_500, "test_back"))
+        await transfer(database, TransferRequest(payable.id, wallet, 200, "test_again"))
+        # the merchant is owed 800 again: only the issuer's 1,000 covers the wallet's 200 — and
+        # a 900 gift from the budget is more than that
+        async with database.transaction() as session:
+            budget = await ledger.system_account_id(session, PROMOTION_BUDGET, shard=0)
+        await transfer(database, TransferRequest(budget, wallet, 900, "test_gift"))
+        failures = (await report_of(database)).failures()
+        assert any(f.startswith("5. stored value") for f in failures), failures
+        await transfer(database, TransferRequest(wallet, budget, 900, "test_take_back"))
+        await transfer(database, TransferRequest(wallet, payable.id, 200, "test_undo"))
+        await transfer(database, TransferRequest(payable.id, card, 1_000, "test_undo_card"))
         assert (await report_of(database)).ok
 
 

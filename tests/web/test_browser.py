@@ -253,7 +253,7 @@ class TestLanguage:
         web.page.wait_for_url(web.base_url + "/")
         assert "Hello, 김민준" in web.page.inner_text(".greeting")
         assert web.page.inner_text("[data-testid=balance]") == "0원"
-        assert "Coming soon" in web.page.inner_text("[data-testid=shortcut-pay]")
+        assert web.page.inner_text("[data-testid=shortcut-pay]").strip() == "Pay in store"
         assert web.page.inner_text("[data-testid=shortcut-send]").strip() == "Send"
         web.screenshot("home-375-en")
 
@@ -329,8 +329,7 @@ class TestLooks:
                 assert size is not None, selector
                 assert size["height"] >= 44, selector  # thumb-sized
         assert page.get_attribute("[data-testid=shortcut-send]", "href") == "/transfers/send"
-        pay = page.locator("[data-testid=shortcut-pay]")
-        assert pay.get_attribute("aria-disabled") == "true"
+        assert page.get_attribute("[data-testid=shortcut-pay]", "href") == "/pay/code"
         assert web.console_errors == []
 
     def test_forms_fit_a_phone(self, web: Browsing, open_sandbox_account: Any) -> None:

@@ -42,7 +42,8 @@ class CardIssuerError(Exception):
 
 
 class CardDeclined(CardIssuerError):
-    """A clear refusal (`code` is the issuer's decline code, e.g. "51" over the limit)."""
+    """A clear refusal (`code` is the issuer's decline code, e.g. "51" over the limit; "30" a
+    request the issuer called malformed). Nothing happened."""
 
 
 class CardIssuerUnavailable(CardIssuerError):
@@ -65,5 +66,7 @@ class CardIssuer(Protocol):
         ...
 
     async def authorization_result(self, request_id: str) -> CardApproval | None:
-        """What became of an `authorize` whose answer was lost (None: the issuer never saw it)."""
+        """What became of an `authorize` whose answer was lost. None: there is no approval —
+        the issuer declined it, or never saw it (and then refuses the id should it arrive late,
+        so None stays true)."""
         ...

@@ -5,7 +5,10 @@
 3. No flagged account is overdrawn, pending debits counted.
 4. Every hold is resolved at most once, by a resolution that matches it, and none stays
    unresolved long past its expiry.
-5. Customers' stored value (wallets and escrow) is covered by what came in from the bank.
+5. Customers' stored value (wallets and escrow) is covered by what came in from the bank, plus
+   what others owe EasyPay: card issuers for card payments not yet settled to EasyPay (card
+   clearing's debit balance), and merchants for refunds fronted after their payout (a merchant
+   payable below zero). Nothing else may fund a wallet.
 """
 
 from __future__ import annotations
@@ -19,13 +22,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from easypay.kit.clock import clock
-from easypay.ledger.accounts import BANK_CLEARING, STORED_VALUE_CODES
+from easypay.ledger.accounts import (
+    BANK_CLEARING,
+    CARD_CLEARING,
+    MERCHANT_PAYABLES,
+    STORED_VALUE_CODES,
+)
 from easypay.models import (
     CREDITS_MUST_NOT_EXCEED_DEBITS,
     DEBITS_MUST_NOT_EXCEED_CREDITS,
     LedgerAccount,
     LedgerTransfer,
 )
+
+# Accounts whose debit balance is money owed to EasyPay (an asset that covers stored value).
+RECEIVABLE_CODES = (CARD_CLEARING, MERCHANT_PAYABLES)
 
 # A hold still open this long after its expiry means the expiry job is not running.
 EXPIRY_GRACE = timedelta(hours=1)
@@ -202,7 +213,18 @@ def _stored_value_covered(accounts: list[LedgerAccount]) -> Check:
         for a in accounts
         if a.code == BANK_CLEARING and a.unit == "KRW"
     )
-    if stored > from_bank:
-        check.fail(f"stored value {stored:,} KRW exceeds money received from banks {from_bank:,}")
-    check.summary = f"stored value {stored:,} KRW, received from banks {from_bank:,} KRW"
+    owed = sum(
+        max(0, a.debits_posted - a.credits_posted)
+        for a in accounts
+        if a.code in RECEIVABLE_CODES and a.unit == "KRW"
+    )
+    if stored > from_bank + owed:
+        check.fail(
+            f"stored value {stored:,} KRW exceeds money received from banks {from_bank:,} "
+            f"plus receivables {owed:,}"
+        )
+    check.summary = (
+        f"stored value {stored:,} KRW, received from banks {from_bank:,} KRW, "
+        f"owed by card issuers and merchants {owed:,} KRW"
+    )
     return check

@@ -17,7 +17,7 @@ class Merchant(Base):
     name: Mapped[str] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(
         String(16), default="active"
-    )  # pending | active | suspended
+    )  # pending | active | suspended | rejected
     fee_bp: Mapped[int] = mapped_column(Integer, default=250)
     # Only SHA-256 digests of the keys are kept; the keys are shown once, at creation/rotation.
     admin_key_hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -11,7 +11,10 @@ from easypay.models.base import Amount, Base, BigId, Id, Timestamp
 
 class SandboxCard(Base):
     __tablename__ = "sandbox_cards"
-    __table_args__ = (CheckConstraint("used <= credit_limit", name="within_limit"),)
+    __table_args__ = (
+        CheckConstraint("used <= credit_limit", name="within_limit"),
+        CheckConstraint("used >= 0", name="used_not_negative"),
+    )
 
     id: Mapped[Id]
     number: Mapped[str] = mapped_column(String(19), unique=True)
@@ -24,7 +27,7 @@ class SandboxCard(Base):
     used: Mapped[Amount]
     # The token handed to the wallet at registration (one card, one token).
     token: Mapped[str | None] = mapped_column(String(64), unique=True)
-    status: Mapped[str] = mapped_column(String(16), default="active")  # active | lost
+    status: Mapped[str] = mapped_column(String(16), default="active")  # active|lost|suspended
     created_at: Mapped[Timestamp]
 
 

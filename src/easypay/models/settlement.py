@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from easypay.models.base import Base, BigId, Id, Timestamp, UtcDateTime
@@ -13,7 +13,11 @@ from easypay.models.base import Base, BigId, Id, Timestamp, UtcDateTime
 
 class Settlement(Base):
     __tablename__ = "settlements"
-    __table_args__ = (UniqueConstraint("merchant_id", "business_date"),)
+    __table_args__ = (
+        UniqueConstraint("merchant_id", "business_date"),
+        # The worker's per-pass look for payouts still waiting for the bank's answer.
+        Index("ix_settlements_status_updated_at", "status", "updated_at"),
+    )
 
     id: Mapped[Id]
     merchant_id: Mapped[int] = mapped_column(BigId, ForeignKey("merchants.id"))

@@ -82,6 +82,21 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
         "ko": ("{requester}님이 요청을 마감했어요", "{title}"),
         "en": ("{requester} closed the request", "{title}"),
     },
+    # Payments, online and in store alike: data merchant, item_name, amount, tid, channel.
+    "payment.paid": {
+        "ko": ("{merchant}에서 {amount}원을 결제했어요", "{item_name} · 거래번호 {tid}"),
+        "en": ("You paid {merchant} {amount} KRW", "{item_name} · Transaction {tid}"),
+    },
+    "payment.canceled": {
+        "ko": (
+            "{merchant} 결제 {amount}원이 취소됐어요",
+            "{item_name} · 거래번호 {tid} · 결제한 수단으로 돌려드려요.",
+        ),
+        "en": (
+            "{merchant} canceled {amount} KRW of your payment",
+            "{item_name} · Transaction {tid} · It goes back to how you paid.",
+        ),
+    },
 }
 
 

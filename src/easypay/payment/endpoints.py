@@ -12,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from easypay.card.dependencies import card_issuer_of
 from easypay.config import Settings
 from easypay.db import database_of
 from easypay.errors import EasyPayError
@@ -286,7 +287,7 @@ async def _subscription_charge(
     payment, action = await subscriptions.charge(
         database,
         request.app.state.bank,
-        getattr(request.app.state, "card_issuer", None),  # TODO(integration)
+        card_issuer_of(request),
         settings,
         merchant,
         subscriptions.Charge(

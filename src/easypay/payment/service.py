@@ -23,10 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from easypay.config import Settings
 from easypay.kit.clock import clock
 from easypay.kit.crypto import constant_time_equal, sha256_hex
-from easypay.ledger import repository as ledger_repository
 from easypay.ledger import service as ledger
-from easypay.ledger.accounts import CARD_CLEARING, MERCHANT_PAYABLES
+from easypay.ledger.accounts import CARD_CLEARING
 from easypay.ledger.schemas import TransferRequest
+from easypay.merchant.service import payable_account
 from easypay.models import Card, Merchant, MerchantCid, Payment, PaymentAction, Subscription, User
 from easypay.payment import card_jobs, events, repository
 from easypay.payment.errors import (
@@ -520,12 +520,6 @@ async def _merchant_payment(
     return payment
 
 
-async def payable_account(session: AsyncSession, merchant_id: int) -> int:
-    account = await ledger_repository.find_account(session, MERCHANT_PAYABLES, "KRW", merchant_id)
-    assert account is not None, "every merchant has a payable account"
-    return account.id
-
-
 async def record_action(
     session: AsyncSession,
     payment: Payment,
@@ -555,8 +549,3 @@ async def record_action(
     session.add(action)
     await session.flush()
     return action
-
-
-# Old private names, used by in-store payments until they switch to the public ones.
-_payable_account = payable_account
-_action = record_action

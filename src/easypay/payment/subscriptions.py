@@ -22,6 +22,7 @@ from easypay.kit.clock import clock
 from easypay.ledger import service as ledger
 from easypay.ledger.accounts import CARD_CLEARING
 from easypay.ledger.schemas import TransferRequest
+from easypay.merchant import service as merchant_service
 from easypay.models import Card, Merchant, Payment, PaymentAction, Subscription, User
 from easypay.models.base import table_of
 from easypay.money import service as money
@@ -207,7 +208,7 @@ async def _book(
         session,
         TransferRequest(
             debit_account_id=debit,
-            credit_account_id=await service.payable_account(session, merchant.id),
+            credit_account_id=await merchant_service.payable_account(session, merchant.id),
             amount=total,
             code="payment",
             key=f"payment:{tid}:post",

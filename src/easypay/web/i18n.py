@@ -152,7 +152,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "home.charge": ("충전", "Charge"),
     "home.withdraw": ("출금", "Withdraw"),
     "home.send": ("송금", "Send"),
-    "home.pay": ("결제", "Pay"),
+    "home.pay": ("매장 결제", "Pay in store"),
     "home.request": ("요청", "Request"),
     "home.dutch": ("정산", "Dutch pay"),
     "home.transfers": ("송금 내역", "Transfers"),
@@ -638,7 +638,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "checkout.install_month": ("할부", "Instalments"),
     "checkout.lump_sum": ("일시불", "Pay in full"),
     "checkout.months": ("{count}개월", "{count} months"),
-    "checkout.install_hint": ("할부는 카드 결제에만 적용됩니다.", "Instalments apply to card payments only."),
+    "checkout.install_hint": (
+        "할부는 카드 결제에만 적용됩니다.",
+        "Instalments apply to card payments only.",
+    ),
     "checkout.auto_charge_note": (
         "부족한 {amount}은 연결된 계좌에서 1만 원 단위로 자동 충전한 뒤 결제합니다.",
         "The {amount} you are short will be auto-charged from your linked account in 10,000 won "
@@ -708,6 +711,10 @@ ERROR_MESSAGES: dict[str, tuple[str, str | None]] = {
     "BankUnavailable": ("지금 은행에 연결할 수 없습니다. 잠시 후 다시 시도해 주세요.", None),
     "InsufficientFunds": ("잔액이 부족합니다.", None),
     "HoldingCapExceeded": ("페이머니는 최대 2,000,000원까지 보유할 수 있습니다.", None),
+    "SettlementNotFound": ("정산 내역을 찾을 수 없습니다.", None),
+    "BusinessDayNotOver": ("아직 끝나지 않은 영업일은 정산할 수 없습니다.", None),
+    "BuyerUnavailable": ("이 계정으로는 지금 결제할 수 없습니다.", None),
+    "MethodNotSupported": ("이 결제 수단은 아직 매장 결제에 쓸 수 없습니다.", None),
     "ChargePending": ("은행이 아직 충전을 확인하지 않았습니다. 잠시 후 다시 시도해 주세요.", None),
     "TooManyRequests": ("시도가 너무 많습니다. 몇 분 뒤에 다시 시도해 주세요.", None),
     "TransferNotFound": ("송금 내역을 찾을 수 없습니다.", None),

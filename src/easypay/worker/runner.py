@@ -16,7 +16,7 @@ from easypay.payment import card_jobs
 from easypay.payment import tasks as payment_tasks
 from easypay.settlement import tasks as settlement_tasks
 from easypay.transfer import tasks as transfer_tasks
-from easypay.webhook import delivery as webhook_delivery  # noqa: F401 - registers its handler
+from easypay.webhook import delivery as webhook_delivery
 from easypay.worker import outbox
 
 log = logging.getLogger("easypay.worker")
@@ -38,7 +38,7 @@ class Worker:
     def handlers(self) -> dict[str, outbox.Handler]:
         """Every job handler: the registered ones, and those bound to this worker's issuer."""
         bound = card_jobs.handlers(self.card_issuer) if self.card_issuer is not None else {}
-        return {**outbox.HANDLERS, **bound}
+        return {**outbox.HANDLERS, **webhook_delivery.handlers(self.settings), **bound}
 
     async def run_once(self) -> int:
         """One pass over everything due; returns how much work was done."""

@@ -1,1 +1,1 @@
-"""The sandbox card issuer: an HTTP app with its own tables, like the sandbox bank."""
+"""The sandbox card issuer: a fake card company speaking HTTP (mounted at /sandbox/card)."""

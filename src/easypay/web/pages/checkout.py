@@ -14,7 +14,7 @@ from typing import Any
 from fastapi import Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from easypay.card.gateway import CardIssuer
+from easypay.card.dependencies import card_issuer_of
 from easypay.db import DbSession, database_of
 from easypay.errors import EasyPayError
 from easypay.identity import service as identity
@@ -110,7 +110,7 @@ async def pay(
     if len(pin) != 6 or not pin.isdigit():
         error = translate("move.pin_required", lang)
         return await _page(request, db, principal, found, error, 422, choice)
-    issuer: CardIssuer = getattr(request.app.state, "card_issuer", None)  # TODO(integration)
+    issuer = card_issuer_of(request)
     approval_id: str | None = None
     try:
         async with database.transaction() as session:

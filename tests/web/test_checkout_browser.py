@@ -15,7 +15,8 @@ from easypay.scripting import create_merchant
 from tests.conftest import LiveServer
 from tests.web.conftest import Browsing
 from tests.web.helpers import PASSWORD, PHONE, PIN
-from tests.web.test_browser import onboard
+from tests.web.test_browser import onboard, set_pin, sign_up
+from tests.web.test_cards_browser import fill_card
 
 pytestmark = pytest.mark.browser
 
@@ -112,4 +113,62 @@ class TestCheckout:
         assert order["status"] == "SUCCESS_PAYMENT"
         web.go("/")
         assert page.inner_text("[data-testid=balance]") == "7,800원"  # 10,000원 auto-charged
+        assert web.console_errors == []
+
+
+class TestCheckoutWithACard:
+    def test_a_buyer_pays_by_card_in_instalments(
+        self, shop: dict[str, Any], live_server: LiveServer, web: Browsing
+    ) -> None:
+        page = web.page
+        page.set_viewport_size(PHONE_390)
+        sign_up(web)
+        set_pin(web)
+        web.go("/cards/register")
+        fill_card(web, "12")
+        page.wait_for_url("**/cards?notice=cards.registered")
+        page.route(f"{SHOP}/**", lambda route: route.fulfill(status=200, body="shop"))
+        ready = merchant_call(
+            live_server,
+            shop,
+            "ready",
+            {
+                "cid": CID,
+                "partner_order_id": "o-2",
+                "partner_user_id": "u-2",
+                "item_name": "겨울 외투",
+                "quantity": "1",
+                "total_amount": "189000",
+                "tax_free_amount": "0",
+                "approval_url": f"{SHOP}/ok",
+                "cancel_url": f"{SHOP}/cancel",
+                "fail_url": f"{SHOP}/fail",
+            },
+        )
+        page.goto(ready["next_redirect_pc_url"])
+        page.check("[data-testid=method-card]")
+        page.select_option("[data-testid=install-month]", "6")
+        page.fill("#pin", PIN)
+        web.screenshot("checkout-card-390")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_390["width"]
+        page.click("[data-testid=checkout-pay]")
+        page.wait_for_url(lambda url: url.startswith(f"{SHOP}/ok?"))
+        token = parse_qs(urlsplit(page.url).query)["pg_token"][0]
+        approved = merchant_call(
+            live_server,
+            shop,
+            "approve",
+            {
+                "cid": CID,
+                "tid": ready["tid"],
+                "partner_order_id": "o-2",
+                "partner_user_id": "u-2",
+                "pg_token": token,
+            },
+        )
+        assert approved["payment_method_type"] == "CARD"
+        assert approved["card_info"]["install_month"] == "06"
+        order = merchant_call(live_server, shop, "order", {"cid": CID, "tid": ready["tid"]})
+        assert order["status"] == "SUCCESS_PAYMENT"
+        assert order["selected_card_info"]["card_bin"] == "949012"
         assert web.console_errors == []

@@ -12,7 +12,7 @@ import pytest
 
 from easypay.config import Settings
 from easypay.scripting import create_merchant
-from tests.web.helpers import PIN, balance_of, csrf_of
+from tests.web.helpers import PIN, balance_of, csrf_of, post_form
 
 CID = "TC0ONETIME"
 SHOP = "http://shop.test"
@@ -260,3 +260,76 @@ class TestQuit:
         assert 'data-state="quit"' in shown.text
         assert f'href="{SHOP}/cancel"' in shown.text
         assert 'name="pin"' not in shown.text
+
+
+class TestPayByCard:
+    async def test_the_buyer_pays_with_a_registered_card(
+        self, sender: httpx.AsyncClient, shop: dict[str, Any], database: Any
+    ) -> None:
+        card_form = {
+            "card_number": "9490-1200-0000-0012",
+            "expiry": "1231",
+            "birth_date": "900517",
+            "password_two_digits": "12",
+            "nickname": "생활비 카드",
+            "pin": PIN,
+        }
+        registered = await post_form(sender, "/cards/register", "/cards/register", card_form)
+        assert registered.status_code == 303, registered.text
+        path = await ready(sender, shop, total=60_000)
+        page = await sender.get(path)
+        assert 'data-testid="method-card"' in page.text
+        assert "생활비 카드" in page.text
+        card_value = re.search(r'name="method" value="(card:\d+)"', page.text)
+        assert card_value is not None
+        response = await sender.post(
+            f"/checkout/{tid_of(path)}/pay",
+            data={
+                "csrf_token": csrf_of(page.text),
+                "pin": PIN,
+                "method": card_value.group(1),
+                "install_month": "3",
+            },
+        )
+        assert response.status_code == 303, response.text
+        token = parse_qs(urlsplit(response.headers["location"]).query)["pg_token"][0]
+        approved = await sender.post(
+            "/v1/payment/approve",
+            data={
+                "cid": CID,
+                "tid": tid_of(path),
+                "partner_order_id": "o-1",
+                "partner_user_id": "u-1",
+                "pg_token": token,
+            },
+            headers=admin(shop),
+        )
+        assert approved.status_code == 200, approved.text
+        assert approved.json()["payment_method_type"] == "CARD"
+        assert approved.json()["card_info"]["install_month"] == "03"
+        assert await balance_of(sender) == "100,000원"  # Pay Money untouched
+
+    async def test_a_declined_card_shows_why_and_keeps_the_order_open(
+        self, sender: httpx.AsyncClient, shop: dict[str, Any]
+    ) -> None:
+        card_form = {
+            "card_number": "9490-1200-0000-0038",  # always declines 05
+            "expiry": "1231",
+            "birth_date": "900517",
+            "password_two_digits": "12",
+            "pin": PIN,
+        }
+        registered = await post_form(sender, "/cards/register", "/cards/register", card_form)
+        assert registered.status_code == 303, registered.text
+        path = await ready(sender, shop)
+        page = await sender.get(path)
+        card_value = re.search(r'name="method" value="(card:\d+)"', page.text)
+        assert card_value is not None
+        response = await sender.post(
+            f"/checkout/{tid_of(path)}/pay",
+            data={"csrf_token": csrf_of(page.text), "pin": PIN, "method": card_value.group(1)},
+        )
+        assert response.status_code == 400
+        assert "05" in response.text
+        assert await status_of(sender, shop, tid_of(path)) == "SELECT_METHOD"
+        assert (await pay(sender, path)).status_code == 303  # Pay Money still works

@@ -26,6 +26,8 @@ class TestAccess:
             ("POST", BASE, {"name": "몰래상점"}),
             ("POST", f"{BASE}/{applied.id}/approve", None),
             ("POST", f"{BASE}/{applied.id}/reject", None),
+            ("POST", f"{BASE}/{applied.id}/suspend", None),
+            ("POST", f"{BASE}/{applied.id}/reactivate", None),
         ]
         for method, url, body in calls:
             anonymous = await client.request(method, url, json=body)
@@ -37,6 +39,27 @@ class TestAccess:
 
 
 class TestOperatorApi:
+    async def test_suspend_and_reactivate(
+        self, client: httpx.AsyncClient, database: Database, bank: BankGateway
+    ) -> None:
+        _, shop = await build.approved_shop(client, database, bank)
+        operator = await build.operator_headers(client, database)
+        stopped = await client.post(f"{BASE}/{shop.merchant_id}/suspend", headers=operator)
+        assert stopped.status_code == 200, stopped.text
+        assert stopped.json()["status"] == "suspended"
+        refused = await pay.call(client, shop, "ready", pay.ready_params(shop))
+        assert refused.status_code == 401
+        again = await client.post(f"{BASE}/{shop.merchant_id}/suspend", headers=operator)
+        assert again.status_code == 409
+        assert again.json()["error"] == "MerchantNotActive"
+        back = await client.post(f"{BASE}/{shop.merchant_id}/reactivate", headers=operator)
+        assert back.json()["status"] == "active"
+        await pay.ready(client, shop)
+        twice = await client.post(f"{BASE}/{shop.merchant_id}/reactivate", headers=operator)
+        assert twice.json()["error"] == "MerchantNotSuspended"
+        missing = await client.post(f"{BASE}/999999/suspend", headers=operator)
+        assert missing.status_code == 404
+
     async def test_create_shows_the_keys_once_and_they_work(
         self, client: httpx.AsyncClient, database: Database
     ) -> None:

@@ -282,6 +282,46 @@ class TestOperatorConsole:
         assert dashboard.status_code == 200
         assert "첫째상점" in dashboard.text
 
+    async def test_suspend_then_reactivate(
+        self,
+        client: httpx.AsyncClient,
+        other_client: httpx.AsyncClient,
+        database: Database,
+        bank: BankGateway,
+    ) -> None:
+        _, shop = await owner_with_shop(client, database, bank)
+        order = {"cid": shop.cid, "tid": "T" + "0" * 19}
+        assert pay.error_of(await pay.call(client, shop, "order", order)) == -721  # key works
+        operator = await sign_in_operator(other_client, database)
+        page = await operator.get("/admin/merchants")
+        assert 'data-testid="suspend"' in page.text
+        token = csrf_of(page.text)
+        suspended = await operator.post(
+            f"/admin/merchants/{shop.merchant_id}/suspend", data={"csrf_token": token}
+        )
+        assert suspended.headers["location"] == "/admin/merchants?notice=merchant_suspended"
+        assert (await build.merchant(database, shop.merchant_id)).status == "suspended"
+        refused = await pay.call(client, shop, "order", order)
+        assert refused.status_code == 401  # its keys stop at once
+        closed = await client.get("/merchant")  # the owner is shown the suspended state
+        assert closed.status_code == 303
+        assert closed.headers["location"].startswith("/merchant/apply")
+        twice = await operator.post(
+            f"/admin/merchants/{shop.merchant_id}/suspend", data={"csrf_token": token}
+        )
+        assert twice.status_code == 409
+        back = await operator.post(
+            f"/admin/merchants/{shop.merchant_id}/reactivate", data={"csrf_token": token}
+        )
+        assert back.headers["location"] == "/admin/merchants?notice=merchant_reactivated"
+        assert pay.error_of(await pay.call(client, shop, "order", order)) == -721
+        assert (await client.get("/merchant")).status_code == 200
+        customer = await client.post(
+            f"/admin/merchants/{shop.merchant_id}/suspend",
+            data={"csrf_token": csrf_of((await client.get("/merchant")).text)},
+        )
+        assert customer.status_code == 403  # not an operator
+
     async def test_create_shows_the_keys_once(
         self, client: httpx.AsyncClient, other_client: httpx.AsyncClient, database: Database
     ) -> None:

@@ -17,8 +17,10 @@ from easypay.merchant.errors import (
     AlreadyApplied,
     CidTaken,
     InvalidCid,
+    MerchantNotActive,
     MerchantNotFound,
     MerchantNotPending,
+    MerchantNotSuspended,
 )
 from easypay.merchant.schemas import (
     MerchantApprove,
@@ -89,3 +91,25 @@ async def reject_merchant(
     merchant_id: PathId, operator: CurrentOperator, db: DbSession
 ) -> MerchantRead:
     return await _read(db, await service.reject(db, merchant_id))
+
+
+@router.post(
+    "/{merchant_id}/suspend",
+    summary="Suspend a merchant: its keys and dashboard stop until it is reactivated",
+    responses=error_responses(NotSignedIn, OperatorOnly, MerchantNotFound, MerchantNotActive),
+)
+async def suspend_merchant(
+    merchant_id: PathId, operator: CurrentOperator, db: DbSession
+) -> MerchantRead:
+    return await _read(db, await service.suspend(db, merchant_id))
+
+
+@router.post(
+    "/{merchant_id}/reactivate",
+    summary="Reactivate a suspended merchant",
+    responses=error_responses(NotSignedIn, OperatorOnly, MerchantNotFound, MerchantNotSuspended),
+)
+async def reactivate_merchant(
+    merchant_id: PathId, operator: CurrentOperator, db: DbSession
+) -> MerchantRead:
+    return await _read(db, await service.reactivate(db, merchant_id))

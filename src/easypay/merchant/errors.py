@@ -43,6 +43,16 @@ class MerchantNotPending(Conflict):
     message = "Only an application waiting for review can be approved or rejected."
 
 
+class MerchantNotActive(Conflict):
+    code = "MerchantNotActive"
+    message = "Only an active merchant can be suspended."
+
+
+class MerchantNotSuspended(Conflict):
+    code = "MerchantNotSuspended"
+    message = "Only a suspended merchant can be reactivated."
+
+
 class SettlementHolderMismatch(Conflict):
     code = "SettlementHolderMismatch"
     message = "The settlement account must be in the merchant's or its owner's name."

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from easypay.config import Settings
 from easypay.db import Database
-from easypay.errors import InvalidInput, RateLimited
+from easypay.errors import Conflict, InvalidInput, RateLimited
 from easypay.identity import repository as identity_repository
 from easypay.identity import service as identity
 from easypay.identity.errors import UserNotFound
@@ -37,8 +37,10 @@ from easypay.merchant.errors import (
     InvalidBusinessNumber,
     InvalidCid,
     KeysPasswordMismatch,
+    MerchantNotActive,
     MerchantNotFound,
     MerchantNotPending,
+    MerchantNotSuspended,
     MerchantPaymentNotFound,
     SettlementHolderMismatch,
 )
@@ -284,12 +286,17 @@ async def apply(
     return merchant
 
 
-async def _reviewed(session: AsyncSession, merchant_id: int, changed: bool) -> Merchant:
+async def _reviewed(
+    session: AsyncSession,
+    merchant_id: int,
+    changed: bool,
+    refusal: type[Conflict] = MerchantNotPending,
+) -> Merchant:
     merchant = await repository.merchant_by_id(session, merchant_id, for_update=True)
     if merchant is None:
         raise MerchantNotFound()
     if not changed:
-        raise MerchantNotPending()
+        raise refusal()
     return merchant
 
 
@@ -307,6 +314,18 @@ async def reject(session: AsyncSession, merchant_id: int) -> Merchant:
     """An operator rejects an application; the applicant may apply again."""
     changed = await repository.change_status(session, merchant_id, "pending", "rejected")
     return await _reviewed(session, merchant_id, changed)
+
+
+async def suspend(session: AsyncSession, merchant_id: int) -> Merchant:
+    """An operator stops a merchant: its keys are refused (401) and its dashboard closes until it
+    is reactivated; payments already made stay, and their settlement waits."""
+    changed = await repository.change_status(session, merchant_id, "active", "suspended")
+    return await _reviewed(session, merchant_id, changed, MerchantNotActive)
+
+
+async def reactivate(session: AsyncSession, merchant_id: int) -> Merchant:
+    changed = await repository.change_status(session, merchant_id, "suspended", "active")
+    return await _reviewed(session, merchant_id, changed, MerchantNotSuspended)
 
 
 async def merchants(

@@ -196,6 +196,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "예금주가 상호 또는 신청인 이름과 다릅니다. 본인이나 사업자 명의 계좌를 입력해 주세요.",
         "The account holder is neither the business nor you. Use an account in either name.",
     ),
+    "merchant.error.MerchantNotActive": (
+        "운영 중인 가맹점만 정지할 수 있습니다.",
+        "Only an active merchant can be suspended.",
+    ),
+    "merchant.error.MerchantNotSuspended": (
+        "정지된 가맹점만 다시 열 수 있습니다.",
+        "Only a suspended merchant can be reactivated.",
+    ),
     "merchant.error.MerchantNotPending": (
         "이미 처리된 신청입니다.",
         "This application has already been reviewed.",
@@ -243,4 +251,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "notice.merchant_approved": ("가맹점을 승인했습니다.", "The merchant is approved."),
     "notice.merchant_rejected": ("신청을 반려했습니다.", "The application is rejected."),
+    "notice.merchant_suspended": ("가맹점을 정지했습니다.", "The merchant is suspended."),
+    "notice.merchant_reactivated": ("가맹점을 다시 열었습니다.", "The merchant is active again."),
+    "merchant.admin.suspend": ("정지", "Suspend"),
+    "merchant.admin.suspend_confirm": (
+        "이 가맹점의 키와 관리 화면을 정지할까요?",
+        "Stop this merchant's keys and dashboard?",
+    ),
+    "merchant.admin.reactivate": ("재개", "Reactivate"),
 }

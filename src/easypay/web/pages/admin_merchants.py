@@ -158,3 +158,40 @@ async def reject(
     db: DbSession,
 ) -> Response:
     return await _review(request, db, visitor.lang, merchant_id, approve=False)
+
+
+async def _switch(
+    request: Request, db: AsyncSession, lang: str, merchant_id: int, on: bool
+) -> Response:
+    try:
+        if on:
+            await service.reactivate(db, merchant_id)
+        else:
+            await service.suspend(db, merchant_id)
+    except EasyPayError as failure:
+        await db.rollback()
+        return await _list_page(request, db, merchant_error(failure, lang), failure.status)
+    notice = "merchant_reactivated" if on else "merchant_suspended"
+    return await redirect(request, with_notice("/admin/merchants", notice))
+
+
+@router.post("/admin/merchants/{merchant_id}/suspend")
+async def suspend(
+    request: Request,
+    merchant_id: PathId,
+    operator: WebOperator,
+    visitor: CurrentVisitor,
+    db: DbSession,
+) -> Response:
+    return await _switch(request, db, visitor.lang, merchant_id, on=False)
+
+
+@router.post("/admin/merchants/{merchant_id}/reactivate")
+async def reactivate(
+    request: Request,
+    merchant_id: PathId,
+    operator: WebOperator,
+    visitor: CurrentVisitor,
+    db: DbSession,
+) -> Response:
+    return await _switch(request, db, visitor.lang, merchant_id, on=True)

@@ -20,6 +20,7 @@ from easypay.identity import service as identity
 from easypay.ledger import service as ledger
 from easypay.merchant import service as merchant_service
 from easypay.merchant.demo import give_owner
+from easypay.models import User
 from easypay.money import service as money
 from easypay.money.open_banking import OpenBankingGateway
 from easypay.sandbox.bank import service as sandbox_bank
@@ -89,7 +90,7 @@ async def load_demo(settings: Settings) -> bool:
                 admin_key=DEMO_MERCHANT_ADMIN_KEY,
                 secret_key=DEMO_MERCHANT_SECRET_KEY,
             )
-        await give_owner(
+        owner_id = await give_owner(
             database,
             bank,
             created.merchant.id,
@@ -100,6 +101,10 @@ async def load_demo(settings: Settings) -> bool:
             bank_code=MERCHANT_OWNER.bank_code,
             account_number=MERCHANT_OWNER.account_number,
         )
+        async with database.transaction() as session:
+            owner = await session.get(User, owner_id)
+            assert owner is not None
+            await identity.set_pin(session, settings.server_secret, owner, DEMO_PIN)
         await load_demo_cards(database, settings)
         return True
     finally:

@@ -12,10 +12,13 @@ from sqlalchemy import select
 from easypay.kit.clock import as_utc
 from easypay.models import PaymentCode, User
 from easypay.payment import codes
+from easypay.payment.errors import CardNotUsable
 from easypay.payment.pos_errors import CodeMethodNotSupported, RefreshRefused
+from tests.card import builders as cards
 from tests.money import builders as money
 from tests.payment import builders as pay
 from tests.payment import pos_builders as pos
+from tests.payment.card_builders import card_id_of
 
 
 class TestShape:
@@ -51,17 +54,18 @@ class TestShape:
         assert issued.expires_at - fake_clock.now() == timedelta(minutes=3)
         assert issued.spaced == " ".join(re.findall("....", issued.digits))
 
-    async def test_card_codes_are_not_supported_yet(self, client, database):
+    async def test_a_card_code_needs_one_of_the_users_own_cards(self, client, database):
         buyer = await money.person(client, database)
+        stranger = await money.person(client, database, name="이서연")
+        strangers_card = await card_id_of(await cards.register_card(client, stranger))
         async with database.transaction() as session:
             user = await session.get(User, buyer.user_id)
             assert user is not None
-            try:
-                await codes.issue(session, user, "CARD")
-            except CodeMethodNotSupported:
-                pass
-            else:
-                raise AssertionError("a card code was issued")
+            for card_id in (None, strangers_card, 999_999):
+                with pytest.raises(CardNotUsable):
+                    await codes.issue(session, user, "CARD", card_id)
+            with pytest.raises(CodeMethodNotSupported):
+                await codes.issue(session, user, "POINTS")
 
 
 class TestNewCodeRetiresOlder:

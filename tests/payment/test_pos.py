@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from easypay.kit.clock import clock
 from easypay.models import PaymentCode
 from easypay.payment import codes
 from tests.money import builders as money
@@ -228,29 +227,6 @@ class TestBadInput:
         response = await pos.charge(client, shop, codes.new_digits())
         assert response.status_code == 404, response.text
         assert pos.error(response) == "PaymentCodeNotFound"
-
-    async def test_a_card_code_is_not_supported_yet(self, client, database):
-        shop = await pay.shop(database)
-        buyer = await pay.buyer(client, database, 20_000)
-        digits = codes.new_digits()
-        async with database.transaction() as session:
-            now = clock.now()
-            session.add(
-                PaymentCode(
-                    code_hash=codes.digest(digits),
-                    user_id=buyer.user_id,
-                    method="CARD",
-                    card_id=None,
-                    created_at=now,
-                    expires_at=now + codes.LIFETIME,
-                    used_at=None,
-                    payment_id=None,
-                )
-            )
-        response = await pos.charge(client, shop, digits)
-        assert response.status_code == 409, response.text
-        assert pos.error(response) == "MethodNotSupported"
-        assert await pay.available(client, buyer) == 20_000
 
 
 class TestMerchantKey:

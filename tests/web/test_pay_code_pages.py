@@ -172,3 +172,39 @@ class TestAssets:
         shown = await show_code(client)
         assert "Time left" in shown.text
         assert "Refresh" in shown.text
+
+
+class TestCardCode:
+    async def test_a_code_for_a_registered_card(self, sender, database):
+        card_form = {
+            "card_number": "9490-1200-0000-0012",
+            "expiry": "1231",
+            "birth_date": "900517",
+            "password_two_digits": "12",
+            "nickname": "생활비 카드",
+            "pin": PIN,
+        }
+        registered = await post_form(sender, "/cards/register", "/cards/register", card_form)
+        assert registered.status_code == 303, registered.text
+        page = await sender.get("/pay/code")
+        assert 'data-testid="pay-code-card"' in page.text
+        card = re.search(r'name="method" value="(card:\d+)"', page.text)
+        assert card is not None
+        shown = await post_form(sender, "/pay/code", "/pay/code", {"pin": PIN, "method": card[1]})
+        assert shown.status_code == 200, shown.text
+        assert "생활비 카드(으)로 결제" in shown.text
+        digits = digits_on(shown.text)
+        async with database.transaction() as session:
+            code = (
+                await session.execute(
+                    select(PaymentCode).where(PaymentCode.code_hash == codes.digest(digits))
+                )
+            ).scalar_one()
+            assert code.method == "CARD"
+            assert code.card_id == int(card[1].split(":")[1])
+        # someone else's card id in the form is refused, and no code is shown
+        forged = await post_form(
+            sender, "/pay/code", "/pay/code", {"pin": PIN, "method": "card:999999"}
+        )
+        assert forged.status_code == 400
+        assert 'data-testid="pay-code-digits"' not in forged.text

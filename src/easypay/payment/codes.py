@@ -25,14 +25,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from easypay.kit.clock import as_utc, clock
 from easypay.kit.crypto import sha256_hex
-from easypay.models import PaymentCode, User
+from easypay.models import Card, PaymentCode, User
 from easypay.payment import pos_repository as repository
+from easypay.payment.errors import CardNotUsable
 from easypay.payment.pos_errors import BuyerUnavailable, CodeMethodNotSupported, RefreshRefused
 
 DIGITS = 20
 LIFETIME = timedelta(minutes=3)
 REFRESH_WINDOW = timedelta(minutes=10)
-METHODS = ("MONEY",)  # "CARD" joins when card codes are supported
+METHODS = ("MONEY", "CARD")
 
 
 @dataclass(frozen=True)
@@ -72,12 +73,21 @@ def normalized(text: str) -> str | None:
     return digits
 
 
-async def issue(session: AsyncSession, user: User, method: str = "MONEY") -> IssuedCode:
-    """A fresh code for the (PIN-checked) user; their older unused codes end now."""
+async def issue(
+    session: AsyncSession, user: User, method: str = "MONEY", card_id: int | None = None
+) -> IssuedCode:
+    """A fresh code for the (PIN-checked) user, paying with Pay Money or one of their cards;
+    their older unused codes end now."""
     if method not in METHODS:
         raise CodeMethodNotSupported()
     if user.status != "active":
         raise BuyerUnavailable()
+    if method == "CARD":
+        card = await session.get(Card, card_id) if card_id is not None else None
+        if card is None or card.user_id != user.id or card.status != "active":
+            raise CardNotUsable()
+    else:
+        card_id = None
     now = clock.now()
     await repository.retire_codes(session, user.id, now)
     digits = new_digits()
@@ -85,7 +95,7 @@ async def issue(session: AsyncSession, user: User, method: str = "MONEY") -> Iss
         code_hash=digest(digits),
         user_id=user.id,
         method=method,
-        card_id=None,
+        card_id=card_id,
         created_at=now,
         expires_at=now + LIFETIME,
         used_at=None,
@@ -106,7 +116,7 @@ async def refresh(session: AsyncSession, user: User, previous: str) -> IssuedCod
         or as_utc(found.created_at) + REFRESH_WINDOW <= clock.now()
     ):
         raise RefreshRefused()
-    return await issue(session, user, found.method)
+    return await issue(session, user, found.method, found.card_id)
 
 
 def barcode_svg(digits: str, height: int = 60) -> str:

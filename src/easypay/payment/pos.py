@@ -1,5 +1,5 @@
-"""In-store payments: a POS scans the buyer's one-time code and charges it (Pay Money only
-for now), later cancels all or part of it.
+"""In-store payments: a POS scans the buyer's one-time code and charges it (with Pay Money or
+the card the buyer chose for that code), later cancels all or part of it.
 
 A charge is ONE transaction: it claims the code with a conditional UPDATE (unused and
 unexpired), creates the payment under the merchant's `pos_request_id` (unique per merchant),
@@ -7,35 +7,41 @@ moves the money wallet → the merchant's payable account, and leaves the receip
 Of two charges of one code at once, one claims it; of two with one request id at once, the
 second meets the unique constraint (or the claimed code) and gets the first answer, or a 409
 when it asked for something else. When the wallet is short, the shortfall is auto-charged from
-the buyer's bank first, outside any transaction (an HTTP call), as the checkout does.
+the buyer's bank first, outside any transaction (an HTTP call), as the checkout does. A card
+code is authorised by the issuer first, also outside the transaction, under a request id of the
+code and amount: terminals racing on one code share one authorisation, and one that the
+transaction then does not keep (another amount won the code) is released at once.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from easypay.card.gateway import CardApproval, CardDeclined, CardIssuer, CardIssuerUnavailable
 from easypay.config import Settings
 from easypay.db import Database
 from easypay.errors import EasyPayError, InvalidInput
 from easypay.kit.clock import as_utc, clock
 from easypay.ledger import service as ledger
+from easypay.ledger.accounts import CARD_CLEARING
 from easypay.ledger.errors import InsufficientFunds
 from easypay.ledger.schemas import TransferRequest
 from easypay.merchant import service as merchant_service
-from easypay.models import Merchant, Payment, PaymentAction, PaymentCode, User
+from easypay.models import Card, Merchant, Payment, PaymentAction, PaymentCode, User
 from easypay.money import gateway
 from easypay.money import service as money
 from easypay.money.errors import BankUnavailable, ChargePending
-from easypay.payment import codes, repository, service
+from easypay.payment import card_jobs, codes, repository, service
 from easypay.payment import pos_repository as pos_repository
 from easypay.payment.errors import PaymentError
 from easypay.payment.pos_errors import (
     BuyerUnavailable,
-    CodeMethodNotSupported,
+    CardIssuerDown,
     PaymentCodeExpired,
     PaymentCodeNotFound,
     PaymentCodeUsed,
@@ -76,6 +82,7 @@ def _check(r: ChargeRequest) -> str:
 async def charge(
     database: Database,
     bank: gateway.BankGateway,
+    issuer: CardIssuer,
     settings: Settings,
     merchant: Merchant,
     r: ChargeRequest,
@@ -93,18 +100,58 @@ async def charge(
         buyer = await session.get(User, code.user_id)
         if buyer is None or buyer.status != "active":
             raise BuyerUnavailable()
-    # One bank charge per code and amount, however many terminals try it at once.
-    await _fund(database, bank, settings, buyer, r.amount, f"pos:{code_hash[:32]}:{r.amount}")
+        card = await session.get(Card, code.card_id) if code.card_id is not None else None
+    request_key = f"pos:{code_hash[:32]}:{r.amount}"
+    approval: CardApproval | None = None
+    if code.method == "CARD":
+        approval = await _authorize(issuer, card, request_key, r.amount, merchant.name)
+    else:  # one bank charge per code and amount, however many terminals try it at once
+        await _fund(database, bank, settings, buyer, r.amount, request_key)
     try:
-        async with database.transaction() as session:
-            return await _charge(session, merchant, r, code_hash)
-    except IntegrityError:
-        # The same pos_request_id committed by a concurrent call first: answer as a retry.
-        async with database.transaction() as session:
-            existing = await pos_repository.pos_payment(session, merchant.id, r.pos_request_id)
-            if existing is None:
-                raise
-            return await _replayed(session, existing, r, code_hash)
+        try:
+            async with database.transaction() as session:
+                return await _charge(session, merchant, r, code_hash, card, approval)
+        except IntegrityError:
+            # The same pos_request_id committed by a concurrent call first: answer as a retry.
+            async with database.transaction() as session:
+                existing = await pos_repository.pos_payment(session, merchant.id, r.pos_request_id)
+                if existing is None:
+                    raise
+                return await _replayed(session, existing, r, code_hash)
+    except BaseException:
+        if approval is not None:
+            await _release_unless_kept(database, issuer, request_key, approval)
+        raise
+
+
+async def _authorize(
+    issuer: CardIssuer, card: Card | None, request_key: str, amount: int, merchant: str
+) -> CardApproval:
+    if card is None or card.status != "active":
+        raise PaymentDeclined("The card of this code is no longer registered.")
+    try:
+        return await issuer.authorize(request_key, card.issuer_token, amount, merchant, 0)
+    except CardDeclined as declined:
+        raise PaymentDeclined(f"The card issuer declined the payment ({declined.code}).") from None
+    except CardIssuerUnavailable:
+        found = None
+        with contextlib.suppress(CardIssuerUnavailable):
+            found = await issuer.authorization_result(request_key)
+        if found is None:
+            raise CardIssuerDown() from None
+        return found
+
+
+async def _release_unless_kept(
+    database: Database, issuer: CardIssuer, request_key: str, approval: CardApproval
+) -> None:
+    """An authorisation no payment kept goes back to the card now (a twin terminal with the
+    same code and amount shares it: then the payment that won keeps it)."""
+    async with database.transaction() as session:
+        kept = await pos_repository.payment_of_approval(session, approval.approval_id)
+    if not kept:
+        with contextlib.suppress(CardIssuerUnavailable, CardDeclined):
+            await issuer.cancel(f"{request_key}:release", approval.approval_id, approval.amount)
 
 
 async def _fund(
@@ -130,8 +177,6 @@ async def _fund(
 def _ensure_usable(code: PaymentCode | None) -> None:
     if code is None:
         raise PaymentCodeNotFound()
-    if code.method != "MONEY":
-        raise CodeMethodNotSupported()
     if code.used_at is not None:
         raise PaymentCodeUsed()
     if as_utc(code.expires_at) <= clock.now():
@@ -139,7 +184,12 @@ def _ensure_usable(code: PaymentCode | None) -> None:
 
 
 async def _charge(
-    session: AsyncSession, merchant: Merchant, r: ChargeRequest, code_hash: str
+    session: AsyncSession,
+    merchant: Merchant,
+    r: ChargeRequest,
+    code_hash: str,
+    card: Card | None,
+    approval: CardApproval | None,
 ) -> Payment:
     existing = await pos_repository.pos_payment(session, merchant.id, r.pos_request_id)
     if existing is not None:
@@ -162,14 +212,23 @@ async def _charge(
         _ensure_usable(code)
         raise PaymentCodeUsed()
     payment = _new_payment(merchant, cid, code.user_id, r, now)
+    if approval is not None:
+        assert card is not None
+        payment.payment_method_type = payment.allowed_method = "CARD"
+        payment.card_id = card.id
+        payment.card_approval_id = approval.approval_id
+        payment.money_amount, payment.card_amount = 0, r.amount
     session.add(payment)
     await session.flush()  # a concurrent twin of this pos_request_id fails here
-    wallet = await ledger.user_wallet(session, code.user_id)
+    if approval is not None:
+        debit = await ledger.system_account_id(session, CARD_CLEARING)
+    else:
+        debit = (await ledger.user_wallet(session, code.user_id)).id
     try:
         booked = await ledger.transfer(
             session,
             TransferRequest(
-                debit_account_id=wallet.id,
+                debit_account_id=debit,
                 credit_account_id=await merchant_service.payable_account(session, merchant.id),
                 amount=r.amount,
                 code="payment",
@@ -179,6 +238,8 @@ async def _charge(
         )
     except InsufficientFunds as error:  # spent elsewhere since the auto-charge
         raise PaymentDeclined("The buyer's Pay Money balance is not enough.") from error
+    if approval is not None:
+        await card_jobs.enqueue_capture(session, payment)
     await pos_repository.link_code(session, code.id, payment.id)
     await service.record_action(
         session,
@@ -275,7 +336,7 @@ async def cancel(
     amount: int | None,
     tax_free: int | None = None,
 ) -> tuple[Payment, PaymentAction]:
-    """Give back `amount` (default: all that remains) to the buyer's Pay Money; its tax-free
+    """Give back `amount` (default: all that remains) to where it came from; its tax-free
     part defaults to the remaining tax-free share, pro rata."""
     payment = await pos_repository.pos_payment(
         session, merchant.id, pos_request_id, for_update=True

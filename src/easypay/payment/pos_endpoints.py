@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.encoders import jsonable_encoder
 
+from easypay.card.dependencies import Issuer
 from easypay.db import DbSession, database_of
 from easypay.errors import InvalidInput, error_responses
 from easypay.idempotency import service as idempotency
@@ -22,7 +23,7 @@ from easypay.payment import pos, repository
 from easypay.payment.errors import AuthenticationFailed
 from easypay.payment.pos_errors import (
     BuyerUnavailable,
-    CodeMethodNotSupported,
+    CardIssuerDown,
     MerchantKeyInvalid,
     PaymentCodeExpired,
     PaymentCodeNotFound,
@@ -83,7 +84,7 @@ RequestId = Annotated[
         PaymentCodeNotFound,
         PaymentCodeExpired,
         PaymentCodeUsed,
-        CodeMethodNotSupported,
+        CardIssuerDown,
         PosRequestIdReused,
         PosNotEnabled,
         BuyerUnavailable,
@@ -94,12 +95,13 @@ RequestId = Annotated[
     ),
 )
 async def charge(
-    body: PosPaymentCreate, request: Request, merchant: MerchantKey, bank: Bank
+    body: PosPaymentCreate, request: Request, merchant: MerchantKey, bank: Bank, issuer: Issuer
 ) -> PosPaymentRead:
     database = database_of(request)
     payment = await pos.charge(
         database,
         bank,
+        issuer,
         request.app.state.settings,
         merchant,
         pos.ChargeRequest(

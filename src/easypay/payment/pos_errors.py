@@ -67,3 +67,9 @@ class MerchantKeyInvalid(Unauthorized):
         "Send a valid merchant key: `Authorization: SECRET_KEY <secret key>` "
         "(or `KakaoAK <admin key>`)."
     )
+
+
+class CardIssuerDown(EasyPayError):
+    status = 503
+    code = "CardIssuerUnavailable"
+    message = "The card issuer did not answer; retry with the same pos_request_id."

@@ -75,3 +75,9 @@ async def first_onetime_cid(session: AsyncSession, merchant_id: int) -> str | No
         .limit(1)
     )
     return (await session.execute(statement)).scalar_one_or_none()
+
+
+async def payment_of_approval(session: AsyncSession, approval_id: str) -> bool:
+    """Whether a payment keeps this card authorisation."""
+    statement = select(Payment.id).where(Payment.card_approval_id == approval_id).limit(1)
+    return (await session.execute(statement)).first() is not None

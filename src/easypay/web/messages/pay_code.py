@@ -8,6 +8,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "pay_code.show": ("결제 코드 보기", "Show payment code"),
     "pay_code.method_money": ("페이머니로 결제", "Pay with Pay Money"),
+    "pay_code.method_card": ("{card}(으)로 결제", "Pay with {card}"),
+    "pay_code.method": ("결제 수단", "Pay with"),
     "pay_code.available": ("사용 가능 {amount}", "Available {amount}"),
     "pay_code.auto_charge_note": (
         "잔액이 부족하면 연결된 계좌에서 10,000원 단위로 자동 충전돼요.",

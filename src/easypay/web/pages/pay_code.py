@@ -20,9 +20,9 @@ from easypay.db import DbSession, database_of
 from easypay.errors import EasyPayError
 from easypay.identity import service as identity
 from easypay.kit.clock import clock
-from easypay.models import User
+from easypay.models import Card, User
 from easypay.money import service as money
-from easypay.payment import codes
+from easypay.payment import checkout, codes
 from easypay.payment.codes import IssuedCode
 from easypay.payment.pos_errors import RefreshRefused
 from easypay.web.forms import read_form
@@ -35,8 +35,15 @@ router = page_router()
 NO_STORE = "no-store"
 
 
-async def _pin_page(request: Request, error: str | None = None, status_code: int = 200) -> Response:
-    response = await render(request, "pay_code/pin.html", {"error": error}, status_code)
+async def _pin_page(
+    request: Request,
+    db: AsyncSession,
+    user: User,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    context = {"error": error, "cards": await checkout.buyer_cards(db, user.id)}
+    response = await render(request, "pay_code/pin.html", context, status_code)
     response.headers["cache-control"] = NO_STORE
     return response
 
@@ -46,8 +53,10 @@ async def _code_page(
 ) -> Response:
     balance = await money.balance(db, user)
     left = max(0, math.ceil((issued.expires_at - clock.now()).total_seconds()))
+    card = await session_card(db, issued.code.card_id)
     context: dict[str, Any] = {
         "issued": issued,
+        "card": card,
         "barcode": Markup(codes.barcode_svg(issued.digits)),  # noqa: S704 - built from digits
         "qr": Markup(codes.qr_svg(issued.digits)),  # noqa: S704 - built from digits
         "seconds_left": left,
@@ -59,11 +68,22 @@ async def _code_page(
     return response
 
 
+def _method(choice: str) -> tuple[str, int | None]:
+    """The method radio: "MONEY" or "card:<id>"."""
+    if choice.startswith("card:") and choice[5:].isdigit() and len(choice) < 25:
+        return "CARD", int(choice[5:])
+    return "MONEY", None
+
+
+async def session_card(db: AsyncSession, card_id: int | None) -> Card | None:
+    return await db.get(Card, card_id) if card_id is not None else None
+
+
 @router.get("/pay/code")
-async def pay_code_page(request: Request, principal: WebPrincipal) -> Response:
+async def pay_code_page(request: Request, principal: WebPrincipal, db: DbSession) -> Response:
     if principal.user.pin_hash is None:
         return await redirect(request, "/pin/set?next=/pay/code")
-    return await _pin_page(request)
+    return await _pin_page(request, db, principal.user)
 
 
 @router.post("/pay/code")
@@ -74,13 +94,14 @@ async def show_code(
     user = principal.user
     pin = form.get("pin", "")
     if len(pin) != 6 or not pin.isascii() or not pin.isdigit():
-        return await _pin_page(request, translate("move.pin_required", visitor.lang), 422)
+        return await _pin_page(request, db, user, translate("move.pin_required", visitor.lang), 422)
     try:
         await identity.check_pin(database_of(request), settings_of(request), user.id, pin)
-        issued = await codes.issue(db, user)
+        method, card_id = _method(form.get("method", ""))
+        issued = await codes.issue(db, user, method, card_id)
     except EasyPayError as failure:
         await db.rollback()
-        return await _pin_page(request, error_text(failure, visitor.lang), failure.status)
+        return await _pin_page(request, db, user, error_text(failure, visitor.lang), failure.status)
     return await _code_page(request, db, user, issued)
 
 
@@ -94,8 +115,10 @@ async def refresh_code(
         issued = await codes.refresh(db, user, form.get("previous", ""))
     except RefreshRefused:
         await db.rollback()
-        return await _pin_page(request, translate("pay_code.pin_again", visitor.lang), 403)
+        return await _pin_page(
+            request, db, user, translate("pay_code.pin_again", visitor.lang), 403
+        )
     except EasyPayError as failure:
         await db.rollback()
-        return await _pin_page(request, error_text(failure, visitor.lang), failure.status)
+        return await _pin_page(request, db, user, error_text(failure, visitor.lang), failure.status)
     return await _code_page(request, db, user, issued)

@@ -16,6 +16,7 @@ from sqlalchemy import text
 from easypay import __version__
 from easypay.admin.endpoints import router as admin_router
 from easypay.card.endpoints import router as card_router
+from easypay.certificate.tlog.endpoints import router as tlog_router
 from easypay.card.gateway import CardIssuer
 from easypay.card.issuer_client import HttpCardIssuer
 from easypay.config import Settings, get_settings
@@ -142,6 +143,7 @@ def create_app(
     app.include_router(merchant_router)
     app.include_router(settlement_router)
     app.include_router(webhook_router)
+    app.include_router(tlog_router)
     app.include_router(admin_router)
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

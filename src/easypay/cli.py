@@ -22,12 +22,14 @@ merchant_app = typer.Typer(help="Merchants (for operators and scripts).", no_arg
 admin_app = typer.Typer(help="Operator accounts.", no_args_is_help=True)
 bench_app = typer.Typer(help="Benchmarks.", no_args_is_help=True)
 settlement_app = typer.Typer(help="Merchant settlement.", no_args_is_help=True)
+tlog_app = typer.Typer(help="The certificate transparency log.", no_args_is_help=True)
 app.add_typer(ledger_app, name="ledger")
 app.add_typer(user_app, name="user")
 app.add_typer(merchant_app, name="merchant")
 app.add_typer(admin_app, name="admin")
 app.add_typer(bench_app, name="bench")
 app.add_typer(settlement_app, name="settlement")
+app.add_typer(tlog_app, name="tlog")
 
 console = Console(stderr=True)
 ROOT = Path(__file__).resolve().parents[2]
@@ -168,6 +170,61 @@ def ledger_verify() -> None:
         console.print("[red]ledger verify: invariants violated[/]")
         raise typer.Exit(1)
     console.print("[green]ledger verify: all invariants hold[/]")
+
+
+@tlog_app.command("verify")
+def tlog_verify(
+    verifier_key: Annotated[
+        str | None,
+        typer.Option(
+            help="Check checkpoints with this published key (GET /tlog/key) instead of the "
+            "key file under var_dir."
+        ),
+    ] = None,
+) -> None:
+    """Recompute the log from its entries; check nodes, checkpoints, consistency (exit 1 if bad)."""
+    from easypay.certificate.tlog.checkpoint import NoteError, parse_verifier_key
+    from easypay.certificate.tlog.errors import TlogError
+    from easypay.certificate.tlog.key import load_log_key, log_origin
+
+    settings = get_settings()
+    origin = log_origin(settings)
+    public_key = None
+    try:
+        if verifier_key is not None:
+            origin, public_key = parse_verifier_key(verifier_key.strip())
+        else:
+            public_key = load_log_key(settings, create=False).public_key()
+    except (NoteError, TlogError) as error:
+        console.print(f"[yellow]no usable log key: {error}[/]")
+
+    async def main() -> bool:
+        from easypay.certificate.tlog.verify import verify
+        from easypay.db import Database
+
+        database = Database(settings.database_url)
+        async with database.transaction() as session:
+            if not database.is_sqlite:  # one snapshot, so appends during the check are not seen
+                await session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            report = await verify(session, public_key, origin)
+        await database.dispose()
+        table = Table(
+            title=f"Transparency log {origin}: {report.leaves:,} leaves, "
+            f"{report.nodes:,} nodes, {report.checkpoints:,} checkpoints"
+        )
+        table.add_column("check")
+        table.add_column("result")
+        table.add_column("detail")
+        for check in report.checks:
+            result = "[green]ok[/]" if check.ok else f"[red]FAILED ({check.failures})[/]"
+            table.add_row(check.name, result, "\n".join([check.summary, *check.problems]))
+        Console(width=160).print(table)
+        return report.ok
+
+    if not asyncio.run(main()):
+        console.print("[red]tlog verify: the log does not check out[/]")
+        raise typer.Exit(1)
+    console.print("[green]tlog verify: every entry, node and checkpoint checks out[/]")
 
 
 @user_app.command("create")

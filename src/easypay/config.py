@@ -74,6 +74,11 @@ class Settings(BaseSettings):
     payment_ready_minutes: int = Field(
         15, description="An online payment not approved within this expires."
     )
+    tlog_origin: str | None = Field(
+        None,
+        description="Transparency log origin (and key name); default <host of base_url>/"
+        "certificates. Never change it once checkpoints exist.",
+    )
     settlement_hour_kst: int = Field(
         1,
         ge=0,

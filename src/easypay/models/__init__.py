@@ -2,6 +2,13 @@
 
 from easypay.models.base import Base
 from easypay.models.card import Card
+from easypay.models.certificate import (
+    Certificate,
+    CertificateEvent,
+    CertificateRevocationList,
+    Institution,
+    SignRequest,
+)
 from easypay.models.idempotency import IdempotencyRecord
 from easypay.models.ledger import (
     CREDITS_MUST_NOT_EXCEED_DEBITS,
@@ -29,6 +36,7 @@ from easypay.models.sandbox_card import (
 from easypay.models.security import AuditEvent, RateLimitCounter
 from easypay.models.settlement import Settlement, SettlementLine
 from easypay.models.subscription import Subscription
+from easypay.models.tlog import TlogCheckpoint, TlogHead, TlogLeaf, TlogNode
 from easypay.models.transfer import (
     MoneyRequest,
     MoneyRequestItem,
@@ -46,8 +54,12 @@ __all__ = [
     "BankOperation",
     "Base",
     "Card",
+    "Certificate",
+    "CertificateEvent",
+    "CertificateRevocationList",
     "Friend",
     "IdempotencyRecord",
+    "Institution",
     "LedgerAccount",
     "LedgerTransfer",
     "Merchant",
@@ -70,7 +82,12 @@ __all__ = [
     "SandboxCardFault",
     "Settlement",
     "SettlementLine",
+    "SignRequest",
     "Subscription",
+    "TlogCheckpoint",
+    "TlogHead",
+    "TlogLeaf",
+    "TlogNode",
     "TransferDailyTotal",
     "User",
     "UserSession",

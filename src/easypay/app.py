@@ -16,9 +16,9 @@ from sqlalchemy import text
 from easypay import __version__
 from easypay.admin.endpoints import router as admin_router
 from easypay.card.endpoints import router as card_router
-from easypay.certificate.tlog.endpoints import router as tlog_router
 from easypay.card.gateway import CardIssuer
 from easypay.card.issuer_client import HttpCardIssuer
+from easypay.certificate.tlog.endpoints import router as tlog_router
 from easypay.config import Settings, get_settings
 from easypay.db import Database
 from easypay.errors import install_error_handlers

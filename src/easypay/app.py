@@ -18,6 +18,8 @@ from easypay.admin.endpoints import router as admin_router
 from easypay.card.endpoints import router as card_router
 from easypay.card.gateway import CardIssuer
 from easypay.card.issuer_client import HttpCardIssuer
+from easypay.certificate.endpoints import pki_router
+from easypay.certificate.endpoints import router as certificate_router
 from easypay.certificate.tlog.endpoints import router as tlog_router
 from easypay.config import Settings, get_settings
 from easypay.db import Database
@@ -144,6 +146,8 @@ def create_app(
     app.include_router(settlement_router)
     app.include_router(webhook_router)
     app.include_router(tlog_router)
+    app.include_router(certificate_router)
+    app.include_router(pki_router)
     app.include_router(admin_router)
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -1,0 +1,304 @@
+"""Certificate API. `router`: the signed-in user's certificates (`/api/v1/certificates`);
+`pki_router`: the public PKI endpoints (`/pki/ca.pem`, `/pki/crl`, `/pki/ocsp`), no auth.
+
+Actions that change a certificate need the payment PIN (re-authentication), except suspend
+(it only protects the user). A certificate PIN that is wrong is counted and committed even
+though the call is refused."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from easypay.certificate import crl, repository, service
+from easypay.certificate import errors as cert_errors
+from easypay.certificate.authority import authority_of
+from easypay.certificate.pki import errors as pki_errors
+from easypay.certificate.pki.status import (
+    OcspRequestUnreadable,
+    ocsp_response,
+    parse_ocsp_request,
+)
+from easypay.certificate.schemas import (
+    CertificateList,
+    CertificateRead,
+    EventRead,
+    KeyBody,
+    PaymentPinBody,
+    PinBody,
+    ReissueBody,
+)
+from easypay.config import AppSettings, Settings
+from easypay.db import DbSession, database_of
+from easypay.errors import EasyPayError, InvalidInput, error_responses
+from easypay.identity import errors as identity_errors
+from easypay.identity import service as identity
+from easypay.identity.dependencies import CurrentUser
+from easypay.kit.ids import PathId
+from easypay.models import Certificate, CertificateEvent, User
+
+router = APIRouter(prefix="/api/v1/certificates", tags=["certificates"])
+pki_router = APIRouter(prefix="/pki", tags=["pki"])
+
+_MAX_OCSP_BODY = 4096
+PAYMENT_PIN_ERRORS = (
+    identity_errors.NotSignedIn,
+    identity_errors.WrongPin,
+    identity_errors.PinLocked,
+    identity_errors.PinNotSet,
+    InvalidInput,
+)
+ACTION_ERRORS = (
+    *PAYMENT_PIN_ERRORS,
+    cert_errors.CertificateNotFound,
+    cert_errors.CertificateStateConflict,
+)
+KEY_ERRORS = (
+    pki_errors.CertificateRequestRefused,
+    pki_errors.WrongPin,
+    cert_errors.CertificateLocked,
+    cert_errors.IdentityNotVerified,
+)
+
+
+def _read(
+    certificate: Certificate, events: list[CertificateEvent] | None = None
+) -> CertificateRead:
+    return CertificateRead(
+        id=certificate.id,
+        serial_hex=certificate.serial_hex,
+        status=certificate.status,
+        custody=certificate.custody,
+        pem=certificate.pem,
+        not_before=certificate.not_before,
+        not_after=certificate.not_after,
+        locked=certificate.locked_at is not None,
+        revocation_reason=certificate.revocation_reason,
+        replaces_id=certificate.replaces_id,
+        events=[
+            EventRead(
+                kind=e.kind, tlog_index=e.tlog_index, detail=e.detail, created_at=e.created_at
+            )
+            for e in events or []
+        ],
+    )
+
+
+async def _authorise(
+    request: Request, settings: Settings, user: User, certificate_id: int | None, pin: str
+) -> None:
+    """Another user's certificate is 404 before anything else; then the payment PIN."""
+    database = database_of(request)
+    if certificate_id is not None:
+        async with database.transaction() as session:
+            await service.get_mine(session, user.id, certificate_id)
+    await identity.check_pin(database, settings, user.id, pin)
+
+
+def _key(body: KeyBody) -> service.KeyRequest:
+    return service.KeyRequest(pin=body.pin, csr_pem=body.csr_pem)
+
+
+async def _counted_pin_check(
+    session: AsyncSession, settings: Settings, certificate: Certificate, pin: str
+) -> EasyPayError | None:
+    """The refusal of a wrong or locked certificate PIN, returned so the caller commits the
+    failure count before raising it."""
+    try:
+        await service.check_pin(session, settings, certificate, pin)
+    except (pki_errors.WrongPin, cert_errors.CertificateLocked) as refusal:
+        return refusal
+    return None
+
+
+@router.get("", responses=error_responses(identity_errors.NotSignedIn))
+async def list_mine(user: CurrentUser, db: DbSession) -> CertificateList:
+    """My certificates, newest first, each with its history (each event's log index)."""
+    certificates = await repository.all_of(db, user.id)
+    events = await repository.events_of(db, user.id, [c.id for c in certificates])
+    by_certificate: dict[int, list[CertificateEvent]] = {}
+    for event in events:
+        by_certificate.setdefault(event.certificate_id, []).append(event)
+    return CertificateList(items=[_read(c, by_certificate.get(c.id)) for c in certificates])
+
+
+@router.post(
+    "",
+    status_code=201,
+    responses=error_responses(
+        *PAYMENT_PIN_ERRORS, *KEY_ERRORS, cert_errors.CertificateAlreadyActive
+    ),
+)
+async def issue(
+    body: KeyBody, user: CurrentUser, request: Request, settings: AppSettings
+) -> CertificateRead:
+    """Issue: `pin` (server-held key) or `csr_pem` (device-held key), and the payment PIN."""
+    key = _key(body)
+    await _authorise(request, settings, user, None, body.payment_pin)
+    async with database_of(request).transaction() as session:
+        certificate = await service.issue(session, settings, user, key)
+        return _read(certificate)
+
+
+@router.post(
+    "/{certificate_id}/renew",
+    status_code=201,
+    responses=error_responses(*ACTION_ERRORS, *KEY_ERRORS, cert_errors.RenewalTooEarly),
+)
+async def renew(
+    certificate_id: PathId,
+    body: KeyBody,
+    user: CurrentUser,
+    request: Request,
+    settings: AppSettings,
+) -> CertificateRead:
+    """Renew in the last 90 days: server key with the current certificate PIN, or a new CSR."""
+    key = _key(body)
+    await _authorise(request, settings, user, certificate_id, body.payment_pin)
+    refusal: EasyPayError | None = None
+    async with database_of(request).transaction() as session:
+        certificate = await service.get_mine(session, user.id, certificate_id, for_update=True)
+        if key.pin is not None and certificate.custody == "server":
+            refusal = await _counted_pin_check(session, settings, certificate, key.pin)
+        if refusal is None:
+            new = await service.renew(session, settings, user, certificate, key)
+            return _read(new)
+    raise refusal
+
+
+@router.post(
+    "/{certificate_id}/reissue",
+    status_code=201,
+    responses=error_responses(*ACTION_ERRORS, *KEY_ERRORS),
+)
+async def reissue(
+    certificate_id: PathId,
+    body: ReissueBody,
+    user: CurrentUser,
+    request: Request,
+    settings: AppSettings,
+) -> CertificateRead:
+    """Reissue (forgotten PIN or lost device): the old certificate is revoked."""
+    key = _key(body)
+    await _authorise(request, settings, user, certificate_id, body.payment_pin)
+    async with database_of(request).transaction() as session:
+        certificate = await service.get_mine(session, user.id, certificate_id, for_update=True)
+        new = await service.reissue(session, settings, user, certificate, key, body.reason)
+        return _read(new)
+
+
+@router.post(
+    "/{certificate_id}/suspend",
+    responses=error_responses(
+        identity_errors.NotSignedIn,
+        cert_errors.CertificateNotFound,
+        cert_errors.CertificateStateConflict,
+    ),
+)
+async def suspend(
+    certificate_id: PathId, user: CurrentUser, db: DbSession, settings: AppSettings
+) -> CertificateRead:
+    certificate = await service.get_mine(db, user.id, certificate_id, for_update=True)
+    await service.suspend(db, settings, certificate)
+    return _read(certificate)
+
+
+@router.post("/{certificate_id}/restore", responses=error_responses(*ACTION_ERRORS))
+async def restore(
+    certificate_id: PathId,
+    body: PaymentPinBody,
+    user: CurrentUser,
+    request: Request,
+    settings: AppSettings,
+) -> CertificateRead:
+    """Restore a suspended certificate, or unlock a PIN-locked one (payment PIN needed)."""
+    await _authorise(request, settings, user, certificate_id, body.payment_pin)
+    async with database_of(request).transaction() as session:
+        certificate = await service.get_mine(session, user.id, certificate_id, for_update=True)
+        await service.restore(session, settings, certificate)
+        return _read(certificate)
+
+
+@router.delete("/{certificate_id}", responses=error_responses(*ACTION_ERRORS))
+async def delete(
+    certificate_id: PathId,
+    body: PaymentPinBody,
+    user: CurrentUser,
+    request: Request,
+    settings: AppSettings,
+) -> CertificateRead:
+    """Delete for good: revoked (cessationOfOperation), the server-held key destroyed."""
+    await _authorise(request, settings, user, certificate_id, body.payment_pin)
+    async with database_of(request).transaction() as session:
+        certificate = await service.get_mine(session, user.id, certificate_id, for_update=True)
+        await service.delete(session, settings, certificate)
+        return _read(certificate)
+
+
+@router.post(
+    "/{certificate_id}/verify-pin",
+    status_code=204,
+    responses=error_responses(
+        identity_errors.NotSignedIn,
+        cert_errors.CertificateNotFound,
+        cert_errors.CertificateStateConflict,
+        cert_errors.CertificateLocked,
+        cert_errors.NoServerKey,
+        pki_errors.WrongPin,
+        InvalidInput,
+    ),
+)
+async def verify_pin(
+    certificate_id: PathId,
+    body: PinBody,
+    user: CurrentUser,
+    request: Request,
+    settings: AppSettings,
+) -> Response:
+    """Whether the certificate PIN opens the server-held key (5 wrong in a row lock it)."""
+    refusal: EasyPayError | None = None
+    async with database_of(request).transaction() as session:
+        certificate = await service.get_mine(session, user.id, certificate_id, for_update=True)
+        refusal = await _counted_pin_check(session, settings, certificate, body.pin)
+    if refusal is not None:
+        raise refusal
+    return Response(status_code=204)
+
+
+# --- public PKI ---------------------------------------------------------------------------------
+
+
+@pki_router.get("/ca.pem", response_class=Response)
+async def ca_certificates(settings: AppSettings) -> Response:
+    """The issuing CA then the root, PEM."""
+    return Response(
+        authority_of(settings).chain_pem(), media_type="application/pem-certificate-chain"
+    )
+
+
+@pki_router.get("/crl", response_class=Response)
+async def latest_crl(db: DbSession, settings: AppSettings) -> Response:
+    """The newest full CRL (DER). The first one is made on first demand."""
+    latest = await repository.latest_crl(db)
+    if latest is None:
+        await crl.regenerate(db, authority_of(settings))
+        latest = await repository.latest_crl(db)
+        assert latest is not None
+    return Response(latest.der, media_type="application/pkix-crl")
+
+
+@pki_router.post("/ocsp", response_class=Response)
+async def ocsp(request: Request, db: DbSession, settings: AppSettings) -> Response:
+    """RFC 6960 over HTTP POST: `application/ocsp-request` in, `application/ocsp-response` out.
+    Unreadable requests get a `malformedRequest` response, as the RFC says."""
+    body = await request.body()
+    status = crl.status_of(None)
+    if len(body) <= _MAX_OCSP_BODY:
+        try:
+            query = parse_ocsp_request(body)
+        except OcspRequestUnreadable:
+            pass
+        else:
+            status = crl.status_of(await repository.by_serial(db, format(query.serial, "x")))
+    answer = ocsp_response(authority_of(settings), body, lambda _serial: status)
+    return Response(answer, media_type="application/ocsp-response")

@@ -20,6 +20,8 @@ from easypay.card.gateway import CardIssuer
 from easypay.card.issuer_client import HttpCardIssuer
 from easypay.certificate.endpoints import pki_router
 from easypay.certificate.endpoints import router as certificate_router
+from easypay.certificate.sign_endpoints import institution_router
+from easypay.certificate.sign_endpoints import user_router as sign_request_router
 from easypay.certificate.tlog.endpoints import router as tlog_router
 from easypay.config import Settings, get_settings
 from easypay.db import Database
@@ -148,6 +150,8 @@ def create_app(
     app.include_router(tlog_router)
     app.include_router(certificate_router)
     app.include_router(pki_router)
+    app.include_router(institution_router)
+    app.include_router(sign_request_router)
     app.include_router(admin_router)
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

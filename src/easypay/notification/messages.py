@@ -97,6 +97,16 @@ MESSAGES: dict[str, dict[str, tuple[str, str]]] = {
             "{item_name} · Transaction {tid} · It goes back to how you paid.",
         ),
     },
+    "certificate.sign_request": {
+        "ko": (
+            "{institution}에서 서명을 요청했어요",
+            "{title} · 인증서 PIN으로 승인하거나 거절하세요.",
+        ),
+        "en": (
+            "{institution} asks for your signature",
+            "{title} · approve with your certificate PIN, or reject.",
+        ),
+    },
 }
 
 

@@ -1,0 +1,330 @@
+"""Signature-request API (specs/certificates.md, "Relying-party gateway").
+
+`institution_router`: institutions, with `Authorization: Bearer <institution key>`, ask a user
+to sign (`POST /api/v1/institution/sign-requests`), poll the state and collect the result once;
+another institution's receipt is not found. The operator creates institutions there too
+(`POST /api/v1/admin/institutions`, the key shown once).
+
+`user_router`: the signed-in user's requests (`/api/v1/sign-requests`): the pending ones, one,
+approve with the certificate PIN, reject; another user's is not found.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from easypay.certificate import errors as cert_errors
+from easypay.certificate import institutions, sign_requests
+from easypay.certificate.institutions import InstitutionUnauthorized
+from easypay.certificate.pki import errors as pki_errors
+from easypay.certificate.sign_requests import (
+    ResultGone,
+    ResultNotReady,
+    SignerNotFound,
+    SignRequestExpired,
+    SignRequestNotFound,
+    SignRequestNotPending,
+)
+from easypay.config import AppSettings
+from easypay.db import DbSession, database_of
+from easypay.errors import EasyPayError, InvalidInput, error_responses
+from easypay.identity.dependencies import CurrentOperator, CurrentUser
+from easypay.identity.errors import NotSignedIn, OperatorOnly
+from easypay.models import Institution, SignRequest
+
+institution_router = APIRouter(tags=["institutions"])
+user_router = APIRouter(prefix="/api/v1/sign-requests", tags=["certificates"])
+
+ReceiptId = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9]+$")]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class InstitutionCreate(_Body):
+    name: str = Field(min_length=1, max_length=100)
+
+
+class InstitutionCreated(BaseModel):
+    id: int
+    name: str
+    status: str
+    api_key: str = Field(description="Shown only in this answer; EasyPay keeps its SHA-256.")
+
+
+class SignRequestCreate(_Body):
+    phone: str = Field(min_length=1, max_length=30)
+    name: str = Field(min_length=1, max_length=50)
+    birth_date: date
+    purpose: Literal["sign", "identity", "signin"] = "sign"
+    title: str = Field(min_length=1, max_length=100)
+    text: str | None = Field(default=None, min_length=1, max_length=sign_requests.MAX_TEXT_CHARS)
+    document_hash: str | None = Field(default=None, pattern=r"^[0-9a-fA-F]{64}$")
+    expires_in: int = Field(ge=1, le=sign_requests.MAX_EXPIRY_SECONDS, description="Seconds.")
+
+
+class SignRequestCreated(BaseModel):
+    receipt_id: str
+    expires_at: datetime
+
+
+class SignRequestState(BaseModel):
+    receipt_id: str
+    purpose: str
+    title: str
+    status: str = Field(description="pending, signed, rejected, expired or collected")
+    expires_at: datetime
+    signed_at: datetime | None
+    collected_at: datetime | None
+    created_at: datetime
+
+
+class TlogProofRead(BaseModel):
+    index: int
+    tree_size: int
+    proof: list[str] = Field(description="Hex hashes, RFC 9162 inclusion path.")
+    checkpoint: str = Field(description="The signed checkpoint (C2SP signed note).")
+
+
+class SignResultRead(BaseModel):
+    receipt_id: str
+    cms: str = Field(description="Detached CMS SignedData, base64 DER.")
+    jws: str = Field(description="Compact JWS ES256 with x5c; payload = the signed bytes.")
+    certificate_chain: list[str] = Field(description="PEM: the signer, the issuing CA, the root.")
+    ocsp: str = Field(description="OCSP response for the signer's certificate, base64 DER.")
+    tlog: TlogProofRead
+
+
+class UserSignRequestRead(BaseModel):
+    receipt_id: str
+    institution: str
+    purpose: str
+    title: str
+    text: str | None
+    document_hash: str | None
+    status: str
+    expires_at: datetime
+    signed_at: datetime | None
+    created_at: datetime
+
+
+class UserSignRequestList(BaseModel):
+    items: list[UserSignRequestRead]
+
+
+class ApproveBody(_Body):
+    pin: str = Field(min_length=1, max_length=20, description="The certificate PIN.")
+
+
+async def _institution(request: Request, db: DbSession) -> Institution:
+    header = request.headers.get("authorization", "")
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer":
+        raise InstitutionUnauthorized()
+    return await institutions.by_key(db, key.strip())
+
+
+CurrentInstitution = Annotated[Institution, Depends(_institution)]
+
+
+def _state(request: SignRequest) -> SignRequestState:
+    return SignRequestState(
+        receipt_id=request.receipt_id,
+        purpose=request.purpose,
+        title=request.title,
+        status=request.status,
+        expires_at=sign_requests.utc(request.expires_at) or request.expires_at,
+        signed_at=sign_requests.utc(request.signed_at),
+        collected_at=sign_requests.utc(request.collected_at),
+        created_at=sign_requests.utc(request.created_at) or request.created_at,
+    )
+
+
+def _user_read(request: SignRequest, institution: str) -> UserSignRequestRead:
+    return UserSignRequestRead(
+        receipt_id=request.receipt_id,
+        institution=institution,
+        purpose=request.purpose,
+        title=request.title,
+        text=request.text,
+        document_hash=request.document_hash,
+        status=request.status,
+        expires_at=sign_requests.utc(request.expires_at) or request.expires_at,
+        signed_at=sign_requests.utc(request.signed_at),
+        created_at=sign_requests.utc(request.created_at) or request.created_at,
+    )
+
+
+# --- operator -----------------------------------------------------------------------------------
+
+
+@institution_router.post(
+    "/api/v1/admin/institutions",
+    status_code=201,
+    tags=["operators"],
+    summary="Create an institution (its API key is shown only in this answer)",
+    responses=error_responses(NotSignedIn, OperatorOnly, InvalidInput),
+)
+async def create_institution(
+    body: InstitutionCreate, operator: CurrentOperator, db: DbSession
+) -> InstitutionCreated:
+    created = await institutions.create(db, body.name)
+    institution = created.institution
+    return InstitutionCreated(
+        id=institution.id, name=institution.name, status=institution.status, api_key=created.api_key
+    )
+
+
+# --- institutions -------------------------------------------------------------------------------
+
+
+@institution_router.post(
+    "/api/v1/institution/sign-requests",
+    status_code=201,
+    summary="Ask a user to sign (or to prove identity, or to sign in)",
+    responses=error_responses(InstitutionUnauthorized, InvalidInput, SignerNotFound),
+)
+async def create_sign_request(
+    body: SignRequestCreate, institution: CurrentInstitution, db: DbSession
+) -> SignRequestCreated:
+    """The user is named by phone, name and birth date (all must match a user with an active
+    certificate); give a text or a document SHA-256 (hex), a title and `expires_in` ≤ 1,000 s."""
+    created = await sign_requests.create(
+        db,
+        institution,
+        sign_requests.NewSignRequest(
+            phone=body.phone,
+            name=body.name,
+            birth_date=body.birth_date,
+            title=body.title,
+            expires_in=body.expires_in,
+            purpose=body.purpose,
+            text=body.text,
+            document_hash=body.document_hash,
+        ),
+    )
+    return SignRequestCreated(
+        receipt_id=created.receipt_id,
+        expires_at=sign_requests.utc(created.expires_at) or created.expires_at,
+    )
+
+
+@institution_router.get(
+    "/api/v1/institution/sign-requests/{receipt_id}",
+    summary="The state of a request",
+    responses=error_responses(InstitutionUnauthorized, SignRequestNotFound),
+)
+async def sign_request_state(
+    receipt_id: ReceiptId, institution: CurrentInstitution, db: DbSession
+) -> SignRequestState:
+    return _state(await sign_requests.of_institution(db, institution, receipt_id))
+
+
+@institution_router.post(
+    "/api/v1/institution/sign-requests/{receipt_id}/result",
+    summary="Collect the signature (once, within 10 minutes of signing)",
+    responses=error_responses(
+        InstitutionUnauthorized, SignRequestNotFound, ResultNotReady, ResultGone
+    ),
+)
+async def collect_result(
+    receipt_id: ReceiptId, institution: CurrentInstitution, db: DbSession, settings: AppSettings
+) -> SignResultRead:
+    """Detached CMS and JWS over the signed bytes (a text's UTF-8, or a document hash's 32 raw
+    bytes), the certificate chain, an OCSP response and the log inclusion proof."""
+    result = await sign_requests.collect(db, settings, institution, receipt_id)
+    return SignResultRead(
+        receipt_id=result.request.receipt_id,
+        cms=sign_requests.b64(result.cms_der),
+        jws=result.jws,
+        certificate_chain=result.chain_pem,
+        ocsp=sign_requests.b64(result.ocsp_der),
+        tlog=TlogProofRead(
+            index=result.tlog.index,
+            tree_size=result.tlog.tree_size,
+            proof=[h.hex() for h in result.tlog.proof],
+            checkpoint=result.tlog.checkpoint,
+        ),
+    )
+
+
+# --- users --------------------------------------------------------------------------------------
+
+ANSWER_ERRORS = (NotSignedIn, SignRequestNotFound, SignRequestExpired, SignRequestNotPending)
+
+
+@user_router.get(
+    "", summary="My pending signature requests", responses=error_responses(NotSignedIn)
+)
+async def my_pending(user: CurrentUser, db: DbSession) -> UserSignRequestList:
+    pending = await sign_requests.pending_of(db, user.id)
+    names = await sign_requests.institution_names(db, [r.institution_id for r in pending])
+    return UserSignRequestList(items=[_user_read(r, names[r.institution_id]) for r in pending])
+
+
+@user_router.get(
+    "/{receipt_id}",
+    summary="One of my signature requests: what is to be signed",
+    responses=error_responses(NotSignedIn, SignRequestNotFound),
+)
+async def my_request(
+    receipt_id: ReceiptId, user: CurrentUser, db: DbSession
+) -> UserSignRequestRead:
+    found = await sign_requests.of_user(db, user.id, receipt_id)
+    names = await sign_requests.institution_names(db, [found.institution_id])
+    return _user_read(found, names[found.institution_id])
+
+
+@user_router.post(
+    "/{receipt_id}/approve",
+    summary="Sign with the certificate PIN",
+    responses=error_responses(
+        *ANSWER_ERRORS,
+        cert_errors.CertificateStateConflict,
+        cert_errors.CertificateLocked,
+        cert_errors.NoServerKey,
+        pki_errors.WrongPin,
+        InvalidInput,
+    ),
+)
+async def approve(
+    receipt_id: ReceiptId,
+    body: ApproveBody,
+    user: CurrentUser,
+    request: Request,
+    settings: AppSettings,
+) -> UserSignRequestRead:
+    """A wrong certificate PIN is counted (five in a row lock the certificate)."""
+    refusal: EasyPayError
+    async with database_of(request).transaction() as session:
+        try:
+            signed = await sign_requests.approve(session, settings, user.id, receipt_id, body.pin)
+        except (SignRequestExpired, pki_errors.WrongPin, cert_errors.CertificateLocked) as error:
+            refusal = error
+        else:
+            names = await sign_requests.institution_names(session, [signed.institution_id])
+            return _user_read(signed, names[signed.institution_id])
+    raise refusal
+
+
+@user_router.post(
+    "/{receipt_id}/reject",
+    summary="Refuse to sign",
+    responses=error_responses(*ANSWER_ERRORS),
+)
+async def reject(receipt_id: ReceiptId, user: CurrentUser, request: Request) -> UserSignRequestRead:
+    refusal: EasyPayError
+    async with database_of(request).transaction() as session:
+        try:
+            rejected = await sign_requests.reject(session, user.id, receipt_id)
+        except SignRequestExpired as error:
+            refusal = error
+        else:
+            names = await sign_requests.institution_names(session, [rejected.institution_id])
+            return _user_read(rejected, names[rejected.institution_id])
+    raise refusal

@@ -143,7 +143,8 @@ class TestResetPin:
         assert error_of(response) == "InvalidCredentials"
         assert await outcome(database, settings, user.user_id, PIN) == "ok"
 
-    async def test_too_many_wrong_passwords_are_rate_limited(self, client, settings):
+    async def test_too_many_wrong_passwords_are_rate_limited(self, client, settings, fake_clock):
+        # The clock stands still: a fixed rate-limit window must not roll over mid-test.
         user = await signed_up_user(client, pin=PIN)
         for _ in range(settings.pin_reset_limit_per_user):
             assert (await reset(client, user, password="wrong-password-1")).status_code == 401

@@ -46,7 +46,8 @@ class TestSignIn:
 
 
 class TestSignInRateLimit:
-    async def test_too_many_wrong_passwords_for_a_phone(self, client, settings):
+    async def test_too_many_wrong_passwords_for_a_phone(self, client, settings, fake_clock):
+        # The clock stands still: a fixed rate-limit window must not roll over mid-test.
         phone = new_phone()
         await sign_up(client, phone=phone)
         for _ in range(settings.signin_limit_per_phone):

@@ -630,7 +630,12 @@ class TestKeysPage:
 
 class TestKeysPassword:
     async def test_wrong_passwords_are_limited(
-        self, client: httpx.AsyncClient, database: Database, settings: Settings, bank: BankGateway
+        self,
+        client: httpx.AsyncClient,
+        database: Database,
+        settings: Settings,
+        bank: BankGateway,
+        fake_clock: object,  # a fixed rate-limit window must not roll over mid-test
     ) -> None:
         _, shop = await owner_with_shop(client, database, bank)
         page = await client.get("/merchant/keys")

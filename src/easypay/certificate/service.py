@@ -30,7 +30,7 @@ committed by the caller even though the action is refused.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography import x509
@@ -112,10 +112,18 @@ def _check_identity(user: User) -> None:
 
 
 def _new_certificate(
-    settings: Settings, user: User, key: KeyRequest, validity_end: Any, replaces: int | None
+    settings: Settings,
+    user: User,
+    key: KeyRequest,
+    validity_end: datetime | None,
+    replaces: int | None,
 ) -> Certificate:
+    """`validity_end` None: the full `VALIDITY` from this very moment (one reading of the clock,
+    so a second boundary between two readings cannot shorten it)."""
     authority = authority_of(settings)
     moment = clock.now().replace(microsecond=0)
+    if validity_end is None:
+        validity_end = moment + VALIDITY
     serial = new_serial_number()
     serial_hex = format(serial, "x")
     public_key: ec.EllipticCurvePublicKey
@@ -208,7 +216,7 @@ async def issue(
     await repository.lock_user(session, user.id)
     if await repository.current_of(session, user.id) is not None:
         raise CertificateAlreadyActive()
-    certificate = _new_certificate(settings, user, key, clock.now() + VALIDITY, None)
+    certificate = _new_certificate(settings, user, key, None, None)
     session.add(certificate)
     await session.flush()
     changes = _Changes([(certificate, "issued", {"custody": certificate.custody})])
@@ -256,7 +264,7 @@ async def reissue(
         raise InvalidInput("The reason is forgotten_pin or lost_device.")
     if certificate.status not in ("active", "suspended"):
         raise CertificateStateConflict("Only a current certificate can be reissued.")
-    new = _new_certificate(settings, user, key, clock.now() + VALIDITY, certificate.id)
+    new = _new_certificate(settings, user, key, None, certificate.id)
     crl_reason = REISSUE_REASONS[reason]
     _revoke(certificate, crl_reason)
     session.add(new)

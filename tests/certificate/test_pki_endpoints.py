@@ -153,6 +153,8 @@ async def test_concurrent_status_changes_each_get_their_own_crl_number(api, data
         await someone(api, database, name=name) for name in ("김하나", "이두리", "박세나", "최네온")
     ]
     ids = [(await issue(api, user))["id"] for user in users]
+    async with database.transaction() as session:
+        before = len((await session.execute(select(CertificateRevocationList.number))).all())
     responses = await asyncio.gather(
         *[
             api.post(f"/api/v1/certificates/{cid}/suspend", headers=user.headers)
@@ -166,3 +168,4 @@ async def test_concurrent_status_changes_each_get_their_own_crl_number(api, data
     async with database.transaction() as session:
         numbers = (await session.execute(select(CertificateRevocationList.number))).scalars().all()
     assert sorted(numbers) == list(range(1, len(numbers) + 1))
+    assert len(numbers) == before + 4  # one new CRL per suspension, none lost to the race

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -55,7 +56,7 @@ class TestSearch:
         buyer = await pay.buyer(client, database)
         # Around a KST midnight: 23:59:59 belongs to the day before, 00:00:00 to the day.
         today = datetime.now(KST).date()
-        midnight = service.kst_day_start(today)
+        midnight = datetime.combine(today, time(0), ZoneInfo("Asia/Seoul"))  # not the code's
         fake_clock.set(midnight - timedelta(seconds=1))
         late = await pay.ready(client, shop, partner_order_id="late")
         fake_clock.set(midnight)

@@ -14,6 +14,7 @@ from easypay.merchant.errors import (
     AlreadyApplied,
     BusinessNumberTaken,
     InvalidBusinessNumber,
+    MerchantNotActive,
     MerchantNotFound,
     MerchantNotPending,
     SettlementHolderMismatch,
@@ -104,6 +105,17 @@ class TestApply:
                 "/v1/payment/ready", headers={"Authorization": f"KakaoAK {key}"}
             )
             assert response.status_code == 401
+        # Even a pending merchant that somehow holds real key digests is refused by its status.
+        admin_key = "a" * 32
+        async with database.transaction() as session:
+            pending = await session.get(Merchant, merchant.id)
+            assert pending is not None
+            assert pending.status == "pending"
+            pending.admin_key_hash = sha256_hex(admin_key)
+        response = await client.post(
+            "/v1/payment/ready", headers={"Authorization": f"KakaoAK {admin_key}"}
+        )
+        assert response.status_code == 401
 
     async def test_one_open_application_per_person(
         self, client: httpx.AsyncClient, database: Database, bank: BankGateway
@@ -283,11 +295,11 @@ class TestKeys:
         self, client: httpx.AsyncClient, database: Database, bank: BankGateway
     ) -> None:
         applied = await build.apply(database, bank, await build.applicant(client, database))
-        with pytest.raises(MerchantNotPending):
+        with pytest.raises(MerchantNotActive):
             await build.issue_keys(database, applied.id)
         async with database.transaction() as session:
             await service.reject(session, applied.id)
-        with pytest.raises(MerchantNotPending):
+        with pytest.raises(MerchantNotActive):
             await build.issue_keys(database, applied.id)
         assert not service.keys_issued(await build.merchant(database, applied.id))
 

@@ -92,7 +92,12 @@ class TestTimeout:
         money_now = await builders.balance(client, someone)
         assert (money_now["balance"], money_now["incoming"]) == (0, 50_000)
         await asyncio.sleep(1.5)  # the bank finishes the late request
-        assert await Worker(database, app.state.settings, app.state.bank).run_once() >= 1
+        assert (
+            await Worker(
+                database, app.state.settings, app.state.bank, app.state.card_issuer
+            ).run_once()
+            >= 1
+        )
         money_now = await builders.balance(client, someone)
         assert (money_now["balance"], money_now["incoming"]) == (50_000, 0)
         assert await builders.bank_balance(database, someone) == 4_950_000

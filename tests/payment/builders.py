@@ -165,6 +165,7 @@ async def authorise(database: Database, settings: Settings, someone: Person, tid
     async with database.transaction() as session:
         user = await session.get(User, someone.user_id)
         assert user is not None
+        await service.select_method(session, user, tid, "MONEY")
         _, token = await service.authorize(session, settings, user, tid)
     return token
 

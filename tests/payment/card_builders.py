@@ -50,7 +50,7 @@ async def choose_money(database: Database, someone: Person, tid: str) -> None:
 async def run_jobs(app: FastAPI, database: Database, settings: Settings) -> int:
     """One pass over the due outbox jobs, with the worker's card-issuer handlers."""
     worker = Worker(database, settings, app.state.bank, app.state.card_issuer)
-    handlers = worker.handlers()
+    handlers = worker.handlers
     done = 0
     for job in await outbox.claim_due(database):
         done += await outbox.run_job(database, job, handlers)

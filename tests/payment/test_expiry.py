@@ -46,7 +46,7 @@ class TestExpireDue:
         started = await pay.ready(client, shop)
         await pay.authorise(database, settings, buyer, started.tid)
         fake_clock.advance(minutes=settings.payment_ready_minutes + 5)
-        worker = Worker(database, app.state.settings, app.state.bank)
+        worker = Worker(database, app.state.settings, app.state.bank, app.state.card_issuer)
         assert await worker.run_once() >= 1
         assert await worker.run_once() == 0
         assert (await pay.order(client, shop, started.tid))["status"] == "FAIL_PAYMENT"

@@ -35,6 +35,7 @@ async def test_ready_authorise_approve_cancel(client, database, settings):
 
         user = await session.get(User, buyer.user_id)
         assert user is not None
+        await service.select_method(session, user, tid, "MONEY")
         _, token = await service.authorize(session, settings, user, tid)
     approve = await client.post(
         "/online/v1/payment/approve",

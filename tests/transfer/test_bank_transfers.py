@@ -181,9 +181,19 @@ class TestUnclearAnswer:
             database, "deposit", "fail_after_success", account_number=payee.account_number
         )
         operation = (await send_to_bank(client, sender, payee, 30_000)).json()
-        assert await Worker(database, app.state.settings, app.state.bank).run_once() >= 1
+        assert (
+            await Worker(
+                database, app.state.settings, app.state.bank, app.state.card_issuer
+            ).run_once()
+            >= 1
+        )
         assert (await bank_transfer(client, sender, operation["id"]))["status"] == "completed"
-        assert await Worker(database, app.state.settings, app.state.bank).run_once() == 0
+        assert (
+            await Worker(
+                database, app.state.settings, app.state.bank, app.state.card_issuer
+            ).run_once()
+            == 0
+        )
         assert await money.bank_balance(database, payee) == 5_030_000
 
     async def test_a_timeout_the_bank_never_saw_comes_back(self, app, client, database):

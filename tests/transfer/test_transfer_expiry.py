@@ -91,7 +91,12 @@ class TestReturn:
     async def test_the_whole_worker_returns_it_too(self, app, client, database, fake_clock):
         sender, _, transfer_id = await sent_and_waiting(client, database)
         fake_clock.advance(hours=73)
-        assert await Worker(database, app.state.settings, app.state.bank).run_once() >= 1
+        assert (
+            await Worker(
+                database, app.state.settings, app.state.bank, app.state.card_issuer
+            ).run_once()
+            >= 1
+        )
         assert await builders.status_of(client, sender, transfer_id) == "returned"
         assert await builders.available(client, sender) == 50_000
 

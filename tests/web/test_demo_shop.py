@@ -32,6 +32,7 @@ class TestDemoShop:
         async with database.transaction() as session:  # the buyer pays at the checkout
             buyer = await identity_repository.user_by_phone(session, "+821023456789")
             assert buyer is not None
+            await service.select_method(session, buyer, tid, "MONEY")
             _, token = await service.authorize(session, settings, buyer, tid)
         done = await client.get(f"/demo-shop/approved?pg_token={token}")
         assert done.status_code == 200, done.text

@@ -52,7 +52,7 @@ async def event(
 
 async def run_worker(database: Database, settings: Settings, timeout: float = 5.0) -> int:
     """One worker pass over the due outbox jobs; how many ran."""
-    handlers = {**outbox.HANDLERS, **delivery.handlers(settings, timeout)}
+    handlers = delivery.handlers(settings, timeout)
     ran = 0
     for job in await outbox.claim_due(database):
         await outbox.run_job(database, job, handlers)

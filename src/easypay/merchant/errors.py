@@ -45,7 +45,7 @@ class MerchantNotPending(Conflict):
 
 class MerchantNotActive(Conflict):
     code = "MerchantNotActive"
-    message = "Only an active merchant can be suspended."
+    message = "The merchant is not active (pending, suspended or rejected)."
 
 
 class MerchantNotSuspended(Conflict):

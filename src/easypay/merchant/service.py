@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
@@ -54,7 +53,7 @@ UNISSUED = "unissued:"  # a key column's prefix until keys are issued (not hex: 
 BUSINESS_NUMBER_WEIGHTS = (1, 3, 7, 1, 3, 7, 1, 3, 5)
 KST = timezone(timedelta(hours=9), "KST")
 DEFAULT_FEE_BP = 250
-PAYMENT_STATUSES = (
+PAYMENT_STATUSES = (  # the payment statuses of the spec's table, for the search filter
     "READY",
     "SEND_TMS",
     "OPEN_PAYMENT",
@@ -147,13 +146,6 @@ def format_business_number(digits: str) -> str:
     return f"{digits[:3]}-{digits[3:5]}-{digits[5:]}" if len(digits) == 10 else digits
 
 
-def _same_name(a: str, b: str) -> bool:
-    def norm(name: str) -> str:
-        return "".join(unicodedata.normalize("NFC", name).split()).casefold()
-
-    return norm(a) == norm(b)
-
-
 async def _owner_has_no_merchant(session: AsyncSession, owner: User) -> None:
     # The owner's row lock queues two applications of one person (PostgreSQL; SQLite's
     # transactions are serial anyway), so the check below cannot be raced.
@@ -220,7 +212,7 @@ async def inquire_account(
 
 
 def _check_holder(account: SettlementAccount, names: list[str]) -> None:
-    if not any(_same_name(account.holder_name, name) for name in names if name):
+    if not any(money.same_name(account.holder_name, name) for name in names if name):
         raise SettlementHolderMismatch()
 
 
@@ -375,7 +367,7 @@ async def rotate_keys(session: AsyncSession, merchant: Merchant) -> IssuedKeys:
     if locked is None:
         raise MerchantNotFound()
     if locked.status != "active":
-        raise MerchantNotPending("Keys are issued to approved merchants only.")
+        raise MerchantNotActive("Keys are issued to approved merchants only.")
     keys = IssuedKeys(new_admin_key(), new_secret_key())
     locked.admin_key_hash = sha256_hex(keys.admin_key)
     locked.secret_key_hash = sha256_hex(keys.secret_key)

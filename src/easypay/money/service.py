@@ -67,7 +67,7 @@ async def balance(session: AsyncSession, user: User) -> Balance:
 # --- linked bank accounts ---------------------------------------------------------------------
 
 
-def _same_name(a: str, b: str) -> bool:
+def same_name(a: str, b: str) -> bool:
     def norm(name: str) -> str:
         return "".join(unicodedata.normalize("NFC", name).split()).casefold()
 
@@ -88,7 +88,7 @@ async def link_account(
     number = normalised_account(bank_code, account_number)
     # The bank is asked before this transaction writes anything (no lock held across the call).
     holder = await real_name(bank, bank_code, number, user.birth_date)
-    if not _same_name(holder, user.name):
+    if not same_name(holder, user.name):
         raise HolderNameMismatch()
     if await repository.link_for_account(session, user.id, bank_code, number) is not None:
         raise AlreadyLinked()

@@ -1,18 +1,20 @@
-"""The card issuer's side of card payments, done by the worker once the database has committed,
-so that no HTTP call runs inside a transaction: the capture (매입) of an approved payment, the
-refund of each cancel, and the release of an authorisation whose payment never completed.
+"""The card issuer's side of card payments, never inside a database transaction.
 
-Each is an outbox job; the issuer answers a repeated request id with its first answer, so a job
-run twice (a crash, two workers) changes nothing the second time.
+Before a payment's transaction: `authorize` (asking what happened when the answer is lost), and,
+when that transaction then fails, `release` at once. After it, by the worker: the capture (매입)
+of an approved payment, the refund of each cancel, and the release of an authorisation whose
+payment never completed — each an outbox job. The issuer answers a repeated request id with its
+first answer, so a call or job run twice (a crash, two workers) changes nothing the second time.
 """
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from easypay.card.gateway import CardIssuer
+from easypay.card.gateway import CardApproval, CardIssuer, CardIssuerError, CardIssuerUnavailable
 from easypay.db import Database
 from easypay.models import Payment, PaymentAction
 from easypay.worker import outbox
@@ -29,6 +31,40 @@ def authorize_request_id(tid: str, card_id: int) -> str:
 
 def capture_request_id(tid: str) -> str:
     return f"{tid}:capture"
+
+
+async def authorize(
+    issuer: CardIssuer,
+    request_id: str,
+    token: str,
+    amount: int,
+    merchant: str,
+    install_month: int = 0,
+) -> CardApproval:
+    """The issuer's authorisation; raises `CardDeclined` on a refusal, `CardIssuerUnavailable`
+    when neither the call nor a result inquiry tells whether it happened."""
+    try:
+        return await issuer.authorize(request_id, token, amount, merchant, install_month)
+    except CardIssuerUnavailable:
+        found = None
+        with contextlib.suppress(CardIssuerUnavailable):  # the answer was lost: did it happen?
+            found = await issuer.authorization_result(request_id)
+        if found is None:
+            raise
+        return found
+
+
+def release_request_id(tid: str) -> str:
+    """One per payment: the release made at once and the worker's release job are the same
+    call, so the issuer gives the authorisation back only once."""
+    return f"{tid}:release"
+
+
+async def release(issuer: CardIssuer, request_id: str, approval_id: str, amount: int) -> None:
+    """Give back, at once, an authorisation no payment kept. Best effort: an uncaptured
+    authorisation the issuer never hears about lapses on its own."""
+    with contextlib.suppress(CardIssuerError):
+        await issuer.cancel(request_id, approval_id, amount)
 
 
 async def enqueue_capture(session: AsyncSession, payment: Payment) -> None:
@@ -81,6 +117,6 @@ def handlers(issuer: CardIssuer) -> dict[str, outbox.Handler]:
             if found is None:
                 return
             approval_id = found.approval_id
-        await issuer.cancel(f"{tid}:release", approval_id, total)
+        await issuer.cancel(release_request_id(tid), approval_id, total)
 
     return {CAPTURE: capture, REFUND: refund, RELEASE: release}

@@ -3,16 +3,14 @@ next (waiting for the PIN, or back to the shop's cancel / fail page)."""
 
 from __future__ import annotations
 
-import contextlib
 import re
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from easypay.card.gateway import CardApproval, CardDeclined, CardIssuer, CardIssuerUnavailable
+from easypay.card.gateway import CardDeclined, CardIssuer, CardIssuerUnavailable
 from easypay.kit.clock import clock
 from easypay.models import Card, Merchant, Payment
 from easypay.payment import card_jobs, repository, service
@@ -112,39 +110,22 @@ def shop_home(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, "/", "", ""))
 
 
-async def buyer_cards(session: AsyncSession, user_id: int) -> list[Card]:
-    """The cards the buyer may choose at the checkout."""
-    statement = (
-        select(Card).where(Card.user_id == user_id, Card.status == "active").order_by(Card.id)
-    )
-    return list((await session.execute(statement)).scalars())
-
-
 async def authorize_card(issuer: CardIssuer, payment: Payment, card: Card, merchant: str) -> str:
     """Ask the issuer to authorise the total on the chosen card; returns the approval number.
     Called after the PIN and before the payment's transaction (never inside one)."""
     request_id = card_jobs.authorize_request_id(payment.tid, card.id)
-    approval: CardApproval | None
     try:
-        approval = await issuer.authorize(
-            request_id, card.issuer_token, payment.total_amount, merchant, payment.install_month
+        approval = await card_jobs.authorize(
+            issuer,
+            request_id,
+            card.issuer_token,
+            payment.total_amount,
+            merchant,
+            payment.install_month,
         )
     except CardDeclined as declined:
-        raise CardNotUsable(
-            f"The card issuer declined the payment (code {declined.code})."
-        ) from None
+        code = declined.code
+        raise CardNotUsable(f"The card issuer declined the payment (code {code}).") from None
     except CardIssuerUnavailable:
-        try:  # the answer was lost: did the authorisation happen?
-            approval = await issuer.authorization_result(request_id)
-        except CardIssuerUnavailable:
-            approval = None
-        if approval is None:
-            raise CardNotUsable("The card issuer did not answer; please try again.") from None
+        raise CardNotUsable("The card issuer did not answer; please try again.") from None
     return approval.approval_id
-
-
-async def release_card(issuer: CardIssuer, payment: Payment, approval_id: str) -> None:
-    """Give back an authorisation the payment could not keep (it expired meanwhile)."""
-    # If the issuer does not answer, the worker's expiry releases it (the method is CARD).
-    with contextlib.suppress(CardIssuerUnavailable):
-        await issuer.cancel(f"{payment.tid}:release", approval_id, payment.total_amount)

@@ -23,9 +23,10 @@ import segno
 from barcode import Code128
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from easypay.card import repository as card_repository
 from easypay.kit.clock import as_utc, clock
 from easypay.kit.crypto import sha256_hex
-from easypay.models import Card, PaymentCode, User
+from easypay.models import PaymentCode, User
 from easypay.payment import pos_repository as repository
 from easypay.payment.errors import CardNotUsable
 from easypay.payment.pos_errors import BuyerUnavailable, CodeMethodNotSupported, RefreshRefused
@@ -83,8 +84,8 @@ async def issue(
     if user.status != "active":
         raise BuyerUnavailable()
     if method == "CARD":
-        card = await session.get(Card, card_id) if card_id is not None else None
-        if card is None or card.user_id != user.id or card.status != "active":
+        card = await card_repository.card_of(session, user, card_id) if card_id else None
+        if card is None:
             raise CardNotUsable()
     else:
         card_id = None

@@ -15,7 +15,6 @@ transaction then does not keep (another amount won the code) is released at once
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -130,16 +129,11 @@ async def _authorize(
     if card is None or card.status != "active":
         raise PaymentDeclined("The card of this code is no longer registered.")
     try:
-        return await issuer.authorize(request_key, card.issuer_token, amount, merchant, 0)
+        return await card_jobs.authorize(issuer, request_key, card.issuer_token, amount, merchant)
     except CardDeclined as declined:
         raise PaymentDeclined(f"The card issuer declined the payment ({declined.code}).") from None
     except CardIssuerUnavailable:
-        found = None
-        with contextlib.suppress(CardIssuerUnavailable):
-            found = await issuer.authorization_result(request_key)
-        if found is None:
-            raise CardIssuerDown() from None
-        return found
+        raise CardIssuerDown() from None
 
 
 async def _release_unless_kept(
@@ -150,8 +144,8 @@ async def _release_unless_kept(
     async with database.transaction() as session:
         kept = await pos_repository.payment_of_approval(session, approval.approval_id)
     if not kept:
-        with contextlib.suppress(CardIssuerUnavailable, CardDeclined):
-            await issuer.cancel(f"{request_key}:release", approval.approval_id, approval.amount)
+        release_id = f"{request_key}:release"
+        await card_jobs.release(issuer, release_id, approval.approval_id, approval.amount)
 
 
 async def _fund(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from easypay.card.errors import IssuerUnavailable
 from easypay.errors import Conflict, EasyPayError, Forbidden, NotFound, Unauthorized
 
 
@@ -69,7 +70,5 @@ class MerchantKeyInvalid(Unauthorized):
     )
 
 
-class CardIssuerDown(EasyPayError):
-    status = 503
-    code = "CardIssuerUnavailable"
+class CardIssuerDown(IssuerUnavailable):
     message = "The card issuer did not answer; retry with the same pos_request_id."

@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from easypay.card import repository as card_repository
 from easypay.config import Settings
 from easypay.kit.clock import clock
 from easypay.kit.crypto import constant_time_equal, sha256_hex
@@ -128,7 +129,9 @@ def new_tid() -> str:
 
 
 def new_payment(tid: str, merchant: Merchant, r: ReadyRequest, expires_at: datetime) -> Payment:
-    """A payment row as `ready` (or a recurring charge) starts it; nothing paid yet."""
+    """A payment row as `ready` (or a recurring charge) starts it; nothing paid yet. The
+    amounts were checked by `checked_amounts` (which also settled the VAT)."""
+    assert r.vat_amount is not None
     return Payment(
         tid=tid,
         cid=r.cid,
@@ -140,9 +143,7 @@ def new_payment(tid: str, merchant: Merchant, r: ReadyRequest, expires_at: datet
         quantity=r.quantity,
         total_amount=r.total_amount,
         tax_free_amount=r.tax_free_amount,
-        vat_amount=default_vat(r.total_amount, r.tax_free_amount)
-        if r.vat_amount is None
-        else r.vat_amount,
+        vat_amount=r.vat_amount,
         green_deposit=r.green_deposit,
         approval_url=r.approval_url,
         cancel_url=r.cancel_url,
@@ -199,8 +200,8 @@ async def select_method(
         raise MethodNotAllowed()
     card = None
     if method == "CARD":
-        card = await session.get(Card, card_id) if card_id is not None else None
-        if card is None or card.user_id != buyer.id or card.status != "active":
+        card = await card_repository.card_of(session, buyer, card_id) if card_id else None
+        if card is None:
             raise CardNotUsable()
     months = payment.install_month if install_month is None else install_month
     if method == "MONEY" or not 0 <= months <= MAX_INSTALL_MONTH:
@@ -244,8 +245,6 @@ async def authorize(
     payment = await repository.payment_by_tid(session, tid)
     if payment is None:
         raise PaymentNotFound()
-    if payment.status in BEFORE_PIN and payment.status != "SELECT_METHOD":
-        payment, _ = await select_method(session, buyer, tid, "MONEY")  # Pay Money by default
     if payment.buyer_id != buyer.id or payment.status != "SELECT_METHOD":
         await _explain_not_waiting(session, payment)
     card = payment.payment_method_type == "CARD"

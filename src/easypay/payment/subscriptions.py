@@ -8,7 +8,6 @@ payment's transaction; if that transaction then fails, a card authorisation is r
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
@@ -100,7 +99,8 @@ async def charge(
     try:
         if plan.method == "CARD":
             assert plan.card_token is not None
-            approval = await issuer.authorize(
+            approval = await card_jobs.authorize(
+                issuer,
                 card_jobs.authorize_request_id(tid, plan.card_id),
                 plan.card_token,
                 request.total_amount,
@@ -121,9 +121,9 @@ async def charge(
             return await _book(session, merchant, request, plan, tid, approval_id)
     except BaseException:
         if approval_id is not None:  # nothing was booked: give the authorisation back now
-            # (if this fails too, the issuer lets an uncaptured authorisation lapse)
-            with contextlib.suppress(CardIssuerError):
-                await issuer.cancel(f"{tid}:release", approval_id, request.total_amount)
+            await card_jobs.release(
+                issuer, card_jobs.release_request_id(tid), approval_id, request.total_amount
+            )
         raise
 
 

@@ -126,15 +126,6 @@ async def statement_by_id(session: AsyncSession, settlement_id: int) -> Settleme
     ).scalar_one_or_none()
 
 
-async def statements_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[Settlement]:
-    if not ids:
-        return []
-    statement = select(Settlement).where(Settlement.id.in_(ids)).order_by(Settlement.id)
-    return list(
-        (await session.execute(statement.execution_options(populate_existing=True))).scalars()
-    )
-
-
 async def statements_of(
     session: AsyncSession, merchant_id: int, before_id: int | None, limit: int
 ) -> list[Settlement]:

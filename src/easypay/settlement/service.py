@@ -64,7 +64,6 @@ from easypay.settlement.errors import BusinessDayNotOver, SettlementNotFound
 from easypay.webhook.events import publish
 
 KST = timezone(timedelta(hours=9), "KST")  # Korea keeps no daylight saving time
-DEFAULT_HOUR = 1  # settle D-1 from 01:00 KST, giving late commits an hour to land
 CATCH_UP_DAYS = 7  # a worker that was down settles each missed day separately
 BATCH = 100
 NO_ACCOUNT = "NO_ACCOUNT"
@@ -85,9 +84,9 @@ def end_of(business_date: date) -> datetime:
 
 
 def settlement_hour(settings: Settings) -> int:
-    """The KST hour from which D-1 is settled (`EASYPAY_SETTLEMENT_HOUR_KST`, default 1)."""
-    hour = settings.settlement_hour_kst
-    return hour if isinstance(hour, int) and 0 <= hour <= 23 else DEFAULT_HOUR
+    """The KST hour from which D-1 is settled (`EASYPAY_SETTLEMENT_HOUR_KST`, default 1: late
+    commits get an hour to land; the setting itself is checked to be 0–23)."""
+    return settings.settlement_hour_kst
 
 
 def due_business_date(now: datetime, hour: int) -> date:

@@ -50,3 +50,11 @@ def parse_date(raw: str | None) -> date | None:
 
 def valid_nonce(raw: str) -> bool:
     return bool(_NONCE.match(raw))
+
+
+def parse_payment_method(raw: str) -> tuple[str, int | None]:
+    """The Pay Money / card radio of the checkout and the pay code: "" or "MONEY" → Pay Money,
+    "card:<id>" → that card; anything else names no card (the service refuses it)."""
+    if raw in ("", "MONEY"):
+        return "MONEY", None
+    return "CARD", parse_id(raw.removeprefix("card:")) if raw.startswith("card:") else None

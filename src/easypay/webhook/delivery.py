@@ -10,8 +10,7 @@ receiver may see an event twice (it dedupes by `webhook-id`), never zero times.
 
 The outbox does not retry these jobs itself: a failed delivery is a finished job that enqueues
 the next attempt with its delay. Signing needs the server secret, so the worker binds the
-handler to its settings (`handlers(settings)`); the handler registered on import uses the
-process settings.
+handler to its settings (`handlers(settings)`).
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from easypay.config import Settings, get_settings
+from easypay.config import Settings
 from easypay.db import Database
 from easypay.kit.clock import as_utc, clock
 from easypay.models import Merchant, WebhookAttempt, WebhookEvent
@@ -192,8 +191,3 @@ async def deliver(
 def handlers(settings: Settings, timeout: float = TIMEOUT_SECONDS) -> dict[str, outbox.Handler]:
     """The delivery handler bound to these settings (the worker merges it into its handlers)."""
     return {DELIVER_JOB: partial(deliver, server_secret=settings.server_secret, timeout=timeout)}
-
-
-@outbox.handler(DELIVER_JOB)
-async def _deliver_with_process_settings(database: Database, payload: dict[str, Any]) -> None:
-    await deliver(database, payload, server_secret=get_settings().server_secret)

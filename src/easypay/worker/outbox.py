@@ -23,20 +23,12 @@ from easypay.models.base import table_of
 
 log = logging.getLogger("easypay.worker")
 
+# A job's handler takes the database and the job's payload. Handlers that need an outside
+# system (the card issuer) or settings (a signing secret) are built by the worker that holds
+# them, which passes its table of handlers to `run_job`.
 Handler = Callable[[Database, dict[str, Any]], Awaitable[None]]
-HANDLERS: dict[str, Handler] = {}
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 20
-
-
-def handler(kind: str) -> Callable[[Handler], Handler]:
-    """Register the function that runs jobs of `kind`."""
-
-    def register(function: Handler) -> Handler:
-        HANDLERS[kind] = function
-        return function
-
-    return register
 
 
 async def enqueue(
@@ -89,12 +81,9 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** (attempts - 1), 6 * 3600))
 
 
-async def run_job(
-    database: Database, job: OutboxJob, handlers: Mapping[str, Handler] | None = None
-) -> bool:
-    """Run one claimed job with the registered handlers (or those given: handlers bound to an
-    outside system, such as the card issuer, are built by the worker that holds it)."""
-    function = (HANDLERS if handlers is None else handlers).get(job.kind)
+async def run_job(database: Database, job: OutboxJob, handlers: Mapping[str, Handler]) -> bool:
+    """Run one claimed job with the handler of its kind; a failure is retried with backoff."""
+    function = handlers.get(job.kind)
     table = table_of(OutboxJob)
     try:
         if function is None:

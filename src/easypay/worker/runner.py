@@ -28,24 +28,20 @@ class Worker:
         database: Database,
         settings: Settings,
         bank: BankGateway,
-        card_issuer: CardIssuer | None = None,
+        card_issuer: CardIssuer,
     ) -> None:
         self.database = database
         self.settings = settings
         self.bank = bank
         self.card_issuer = card_issuer
-
-    def handlers(self) -> dict[str, outbox.Handler]:
-        """Every job handler: the registered ones, and those bound to this worker's issuer."""
-        bound = card_jobs.handlers(self.card_issuer) if self.card_issuer is not None else {}
-        return {**outbox.HANDLERS, **webhook_delivery.handlers(self.settings), **bound}
+        # Every job handler, bound to this worker's settings and card issuer (built once).
+        self.handlers = {**webhook_delivery.handlers(settings), **card_jobs.handlers(card_issuer)}
 
     async def run_once(self) -> int:
         """One pass over everything due; returns how much work was done."""
         done = 0
-        handlers = self.handlers()
         for job in await outbox.claim_due(self.database):
-            done += await outbox.run_job(self.database, job, handlers)
+            done += await outbox.run_job(self.database, job, self.handlers)
         async with self.database.transaction() as session:
             done += await ledger.expire_due(session)
         done += await reconcile_bank_operations(self.database, self.bank, self.settings)

@@ -197,8 +197,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The account holder is neither the business nor you. Use an account in either name.",
     ),
     "merchant.error.MerchantNotActive": (
-        "운영 중인 가맹점만 정지할 수 있습니다.",
-        "Only an active merchant can be suspended.",
+        "운영 중인 가맹점이 아닙니다.",
+        "The merchant is not active.",
     ),
     "merchant.error.MerchantNotSuspended": (
         "정지된 가맹점만 다시 열 수 있습니다.",

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from easypay.card import service as cards
 from easypay.card.dependencies import card_issuer_of
 from easypay.db import DbSession, database_of
 from easypay.errors import EasyPayError
@@ -23,11 +24,11 @@ from easypay.identity.service import Principal
 from easypay.models import Payment
 from easypay.money import service as money
 from easypay.money.dependencies import bank_of
-from easypay.payment import checkout, service
+from easypay.payment import card_jobs, checkout, service
 from easypay.payment.checkout import Checkout
 from easypay.payment.errors import PaymentExpired, PaymentNotFound
 from easypay.security_headers import content_security_policy
-from easypay.web.forms import read_form
+from easypay.web.forms import parse_payment_method, read_form
 from easypay.web.i18n import error_text, translate
 from easypay.web.rendering import redirect, render
 from easypay.web.route import error_page, page_router
@@ -60,7 +61,7 @@ async def _page(
         "payment": payment,
         "balance": balance,
         "short": max(0, amount - balance.available),
-        "cards": await checkout.buyer_cards(db, user.id),
+        "cards": await cards.cards_of(db, user),
         "money_allowed": payment.allowed_method in ("", "MONEY"),
         "cards_allowed": payment.allowed_method in ("", "CARD"),
         "chosen": form_choice or _default_choice(payment),
@@ -106,7 +107,7 @@ async def pay(
     if found.state != "waiting":
         return await _page(request, db, principal, found, status_code=409)
     choice = form.get("method", "")
-    method, card_id = _parse_choice(choice)
+    method, card_id = parse_payment_method(choice)
     if len(pin) != 6 or not pin.isdigit():
         error = translate("move.pin_required", lang)
         return await _page(request, db, principal, found, error, 422, choice)
@@ -138,7 +139,13 @@ async def pay(
     except EasyPayError as failure:
         await db.rollback()
         if approval_id is not None:
-            await checkout.release_card(issuer, payment, approval_id)
+            # (if this fails too, the worker's expiry releases it: the method is CARD)
+            await card_jobs.release(
+                issuer,
+                card_jobs.release_request_id(payment.tid),
+                approval_id,
+                payment.total_amount,
+            )
         if isinstance(failure, PaymentExpired):
             return await redirect(request, checkout.shop_url(payment.fail_url))
         found = await checkout.find_checkout(db, tid)
@@ -150,13 +157,6 @@ async def pay(
 
 def _default_choice(payment: Payment) -> str:
     return "CARD" if payment.allowed_method == "CARD" else "MONEY"
-
-
-def _parse_choice(choice: str) -> tuple[str, int | None]:
-    """The method radio: "MONEY" or "card:<id>" (anything else asks for a method again)."""
-    if choice.startswith("card:") and choice[5:].isdigit() and len(choice) < 25:
-        return "CARD", int(choice[5:])
-    return ("MONEY", None) if choice in ("", "MONEY") else ("CARD", None)
 
 
 def _months(value: str) -> int | None:

@@ -16,16 +16,17 @@ from fastapi import Request, Response
 from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from easypay.card import service as cards
 from easypay.db import DbSession, database_of
 from easypay.errors import EasyPayError
 from easypay.identity import service as identity
 from easypay.kit.clock import clock
 from easypay.models import Card, User
 from easypay.money import service as money
-from easypay.payment import checkout, codes
+from easypay.payment import codes
 from easypay.payment.codes import IssuedCode
 from easypay.payment.pos_errors import RefreshRefused
-from easypay.web.forms import read_form
+from easypay.web.forms import parse_payment_method, read_form
 from easypay.web.i18n import error_text, translate
 from easypay.web.rendering import redirect, render
 from easypay.web.route import page_router
@@ -42,7 +43,7 @@ async def _pin_page(
     error: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    context = {"error": error, "cards": await checkout.buyer_cards(db, user.id)}
+    context = {"error": error, "cards": await cards.cards_of(db, user)}
     response = await render(request, "pay_code/pin.html", context, status_code)
     response.headers["cache-control"] = NO_STORE
     return response
@@ -53,7 +54,8 @@ async def _code_page(
 ) -> Response:
     balance = await money.balance(db, user)
     left = max(0, math.ceil((issued.expires_at - clock.now()).total_seconds()))
-    card = await session_card(db, issued.code.card_id)
+    card_id = issued.code.card_id
+    card = await db.get(Card, card_id) if card_id is not None else None
     context: dict[str, Any] = {
         "issued": issued,
         "card": card,
@@ -66,17 +68,6 @@ async def _code_page(
     response = await render(request, "pay_code/code.html", context)
     response.headers["cache-control"] = NO_STORE
     return response
-
-
-def _method(choice: str) -> tuple[str, int | None]:
-    """The method radio: "MONEY" or "card:<id>"."""
-    if choice.startswith("card:") and choice[5:].isdigit() and len(choice) < 25:
-        return "CARD", int(choice[5:])
-    return "MONEY", None
-
-
-async def session_card(db: AsyncSession, card_id: int | None) -> Card | None:
-    return await db.get(Card, card_id) if card_id is not None else None
 
 
 @router.get("/pay/code")
@@ -97,7 +88,7 @@ async def show_code(
         return await _pin_page(request, db, user, translate("move.pin_required", visitor.lang), 422)
     try:
         await identity.check_pin(database_of(request), settings_of(request), user.id, pin)
-        method, card_id = _method(form.get("method", ""))
+        method, card_id = parse_payment_method(form.get("method", ""))
         issued = await codes.issue(db, user, method, card_id)
     except EasyPayError as failure:
         await db.rollback()

@@ -22,6 +22,7 @@ from easypay.certificate.endpoints import pki_router
 from easypay.certificate.endpoints import router as certificate_router
 from easypay.certificate.sign_endpoints import institution_router
 from easypay.certificate.sign_endpoints import user_router as sign_request_router
+from easypay.certificate.signin_endpoints import router as certificate_signin_router
 from easypay.certificate.tlog.endpoints import router as tlog_router
 from easypay.config import Settings, get_settings
 from easypay.db import Database
@@ -152,6 +153,7 @@ def create_app(
     app.include_router(pki_router)
     app.include_router(institution_router)
     app.include_router(sign_request_router)
+    app.include_router(certificate_signin_router)
     app.include_router(admin_router)
     app.include_router(web_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -182,22 +182,34 @@ async def _finish(session: AsyncSession, settings: Settings, changes: _Changes) 
     if changes.status_changed:
         await crl.regenerate(session, authority_of(settings))
     for certificate, kind, detail in changes.events:
-        moment = clock.now()
-        leaf = store.encode_leaf(
-            kind, certificate.serial_hex, pseudonym(settings, certificate.user_id), moment
-        )
-        index = await store.append(session, leaf)
-        session.add(
-            CertificateEvent(
-                certificate_id=certificate.id,
-                user_id=certificate.user_id,
-                kind=kind,
-                tlog_index=index,
-                detail=detail,
-                created_at=moment,
-            )
-        )
+        await record(session, settings, certificate, kind, detail)
+
+
+async def record(
+    session: AsyncSession,
+    settings: Settings,
+    certificate: Certificate,
+    kind: str,
+    detail: dict[str, Any],
+) -> CertificateEvent:
+    """One certificate event and its transparency-log leaf (kind, serial, pseudonym, time: no
+    personal data). Call it last in the transaction: the leaf append takes the log's lock."""
+    moment = clock.now()
+    leaf = store.encode_leaf(
+        kind, certificate.serial_hex, pseudonym(settings, certificate.user_id), moment
+    )
+    index = await store.append(session, leaf)
+    event = CertificateEvent(
+        certificate_id=certificate.id,
+        user_id=certificate.user_id,
+        kind=kind,
+        tlog_index=index,
+        detail=detail,
+        created_at=moment,
+    )
+    session.add(event)
     await session.flush()
+    return event
 
 
 def _revoke(certificate: Certificate, reason: str) -> None:

@@ -46,7 +46,7 @@ from easypay.db import dialect_name
 from easypay.errors import Conflict, EasyPayError, InvalidInput, NotFound
 from easypay.kit.clock import as_utc, clock
 from easypay.kit.phone import InvalidPhoneNumber, normalize_phone
-from easypay.models import Certificate, CertificateEvent, Institution, SignRequest, User
+from easypay.models import Certificate, Institution, SignRequest, User
 from easypay.notification.service import notify
 
 MAX_EXPIRY_SECONDS = 1000
@@ -300,23 +300,9 @@ async def approve(
     request.certificate_id = certificate.id
     request.signed_at = moment
     await session.flush()
-    index = await store.append(
-        session,
-        store.encode_leaf(
-            "sign", certificate.serial_hex, service.pseudonym(settings, user_id), moment
-        ),
-    )
-    request.tlog_index = index
-    session.add(
-        CertificateEvent(
-            certificate_id=certificate.id,
-            user_id=user_id,
-            kind="sign",
-            tlog_index=index,
-            detail={"receipt_id": request.receipt_id, "purpose": request.purpose},
-            created_at=moment,
-        )
-    )
+    detail = {"receipt_id": request.receipt_id, "purpose": request.purpose}
+    event = await service.record(session, settings, certificate, "sign", detail)
+    request.tlog_index = event.tlog_index
     await session.flush()
     return request
 

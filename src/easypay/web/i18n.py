@@ -11,7 +11,15 @@ import re
 from collections.abc import Callable
 
 from easypay.errors import EasyPayError
-from easypay.web.messages import cards, merchant, pay_code, settlement, webhooks
+from easypay.web.messages import (
+    cards,
+    certificates,
+    institutions,
+    merchant,
+    pay_code,
+    settlement,
+    webhooks,
+)
 
 LANGUAGES = ("ko", "en")
 DEFAULT_LANGUAGE = "ko"
@@ -752,7 +760,7 @@ _TRIES_LEFT = re.compile(r"(\d+) tries left")
 _KRW = re.compile(r"([\d,]+) KRW")
 
 
-for _area in (cards, pay_code, merchant, settlement, webhooks):
+for _area in (cards, pay_code, merchant, settlement, webhooks, certificates, institutions):
     assert not MESSAGES.keys() & _area.MESSAGES.keys(), "a message key is defined twice"
     MESSAGES.update(_area.MESSAGES)
 

@@ -5,9 +5,11 @@ from fastapi import APIRouter
 from easypay.web.pages import (
     accounts,
     admin,
+    admin_institutions,
     admin_merchants,
     auth,
     cards,
+    certificates,
     checkout,
     demo_shop,
     docs,
@@ -45,5 +47,7 @@ for pages in (
     merchant_settlements,
     merchant_webhooks,
     admin_merchants,
+    certificates,
+    admin_institutions,
 ):
     router.include_router(pages.router)

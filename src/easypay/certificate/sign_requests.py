@@ -191,6 +191,7 @@ async def create(
             "receipt_id": request.receipt_id,
             "expires_at": request.expires_at.isoformat(),
         },
+        link=f"/certificates/requests/{request.receipt_id}",
     )
     return request
 

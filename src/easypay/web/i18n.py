@@ -13,6 +13,7 @@ from collections.abc import Callable
 from easypay.errors import EasyPayError
 from easypay.web.messages import (
     cards,
+    certificate_signin,
     certificates,
     institutions,
     merchant,
@@ -760,7 +761,16 @@ _TRIES_LEFT = re.compile(r"(\d+) tries left")
 _KRW = re.compile(r"([\d,]+) KRW")
 
 
-for _area in (cards, pay_code, merchant, settlement, webhooks, certificates, institutions):
+for _area in (
+    cards,
+    pay_code,
+    merchant,
+    settlement,
+    webhooks,
+    certificates,
+    institutions,
+    certificate_signin,
+):
     assert not MESSAGES.keys() & _area.MESSAGES.keys(), "a message key is defined twice"
     MESSAGES.update(_area.MESSAGES)
 

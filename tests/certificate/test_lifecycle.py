@@ -148,6 +148,20 @@ class TestRenew:
         assert await snapshot(database) == before
 
 
+    async def test_a_renewal_refused_by_the_rules_does_not_try_or_count_the_pin(
+        self, api, database
+    ):
+        """Too early: refused before the certificate PIN is opened, so a wrong PIN is not
+        counted (and no slow key derivation runs for a request that cannot succeed)."""
+        user = await someone(api, database)
+        old = await issue(api, user)
+        before = await snapshot(database)
+        response = await renew(api, user, old["id"], pin="999999")
+        assert response.status_code == 409
+        assert response.json()["error"] == "RenewalTooEarly"
+        assert await snapshot(database) == before
+
+
 class TestReissue:
     @pytest.mark.parametrize(
         ("reason", "crl_reason"),

@@ -10,7 +10,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from easypay.certificate.authority import authority_of
 from easypay.models import CertificateRevocationList
@@ -169,3 +169,43 @@ async def test_concurrent_status_changes_each_get_their_own_crl_number(api, data
         numbers = (await session.execute(select(CertificateRevocationList.number))).scalars().all()
     assert sorted(numbers) == list(range(1, len(numbers) + 1))
     assert len(numbers) == before + 4  # one new CRL per suspension, none lost to the race
+
+
+async def test_a_crl_is_replaced_once_a_day_so_it_is_never_past_its_next_update(
+    api, database, fake_clock
+):
+    """No status change for weeks: each day's first reader gets a new CRL (higher number,
+    nextUpdate ahead), and OpenSSL still checks a chain against it after a month."""
+    user = await someone(api, database)
+    await issue(api, user)
+    first = x509.load_der_x509_crl(await crl_der(api))
+    fake_clock.advance(hours=23)
+    assert x509.load_der_x509_crl(await crl_der(api)).public_bytes(
+        serialization.Encoding.DER
+    ) == first.public_bytes(serialization.Encoding.DER)
+    numbers = [crl_number(first.public_bytes(serialization.Encoding.DER))]
+    for _day in range(30):
+        fake_clock.advance(days=1)
+        crl = x509.load_der_x509_crl(await crl_der(api))
+        numbers.append(crl_number(crl.public_bytes(serialization.Encoding.DER)))
+        assert crl.next_update_utc is not None
+        assert crl.next_update_utc > fake_clock.now()
+    assert numbers == sorted(set(numbers))
+    issuing = x509.load_pem_x509_certificates((await api.get("/pki/ca.pem")).content)[0]
+    assert crl.is_signature_valid(issuing.public_key())  # type: ignore[arg-type]
+
+
+async def test_concurrent_readers_of_a_stale_crl_make_one_new_crl(api, database, fake_clock):
+    await crl_der(api)
+    async with database.transaction() as session:
+        before = (
+            await session.execute(select(func.count(CertificateRevocationList.number)))
+        ).scalar_one()
+    fake_clock.advance(days=2)
+    answers = await asyncio.gather(*(crl_der(api) for _ in range(6)))
+    assert len(set(answers)) == 1
+    async with database.transaction() as session:
+        after = (
+            await session.execute(select(func.count(CertificateRevocationList.number)))
+        ).scalar_one()
+    assert after == before + 1

@@ -28,6 +28,9 @@ from easypay.kit.clock import as_utc, clock
 from easypay.models import Certificate, CertificateRevocationList
 
 CRL_VALIDITY = timedelta(days=7)
+# A CRL older than this is replaced when asked for, so a relying party never meets one past its
+# nextUpdate even when no status changed for a week.
+CRL_REFRESH = timedelta(days=1)
 _CRL_LOCK = 0x43524C  # "CRL": a transaction-scoped advisory lock on PostgreSQL
 
 _REASONS = {
@@ -52,11 +55,33 @@ def status_of(certificate: Certificate | None) -> CertificateStatus:
     return CertificateStatus.good()
 
 
+async def _lock(session: AsyncSession) -> None:
+    if dialect_name(session) == "postgresql":  # re-entrant within the transaction
+        await session.execute(select(func.pg_advisory_xact_lock(_CRL_LOCK)))
+
+
+def _fresh(crl: CertificateRevocationList | None) -> bool:
+    return crl is not None and clock.now() - as_utc(crl.created_at) < CRL_REFRESH
+
+
+async def current(session: AsyncSession, authority: Authority) -> CertificateRevocationList:
+    """The newest CRL; a new one first if there is none yet or the newest is `CRL_REFRESH` old
+    (checked again under the lock, so concurrent readers make one, not several)."""
+    latest = await repository.latest_crl(session)
+    if not _fresh(latest):
+        await _lock(session)
+        latest = await repository.latest_crl(session)
+        if not _fresh(latest):
+            await regenerate(session, authority)
+            latest = await repository.latest_crl(session)
+    assert latest is not None
+    return latest
+
+
 async def regenerate(session: AsyncSession, authority: Authority) -> int:
     """Store a new full CRL; returns its number. Flushes pending changes first."""
     await session.flush()
-    if dialect_name(session) == "postgresql":
-        await session.execute(select(func.pg_advisory_xact_lock(_CRL_LOCK)))
+    await _lock(session)
     number = await repository.highest_crl_number(session) + 1
     moment = clock.now().replace(microsecond=0)
     entries: list[RevokedEntry] = []

@@ -158,7 +158,8 @@ async def renew(
     refusal: EasyPayError | None = None
     async with database_of(request).transaction() as session:
         certificate = await service.get_mine(session, user.id, certificate_id, for_update=True)
-        if key.pin is not None and certificate.custody == "server":
+        service.check_renewable(user, certificate, key)
+        if key.pin is not None:
             refusal = await _counted_pin_check(session, settings, certificate, key.pin)
         if refusal is None:
             new = await service.renew(session, settings, user, certificate, key)
@@ -278,12 +279,8 @@ async def ca_certificates(settings: AppSettings) -> Response:
 
 @pki_router.get("/crl", response_class=Response)
 async def latest_crl(db: DbSession, settings: AppSettings) -> Response:
-    """The newest full CRL (DER). The first one is made on first demand."""
-    latest = await repository.latest_crl(db)
-    if latest is None:
-        await crl.regenerate(db, authority_of(settings))
-        latest = await repository.latest_crl(db)
-        assert latest is not None
+    """The newest full CRL (DER); made on first demand, and again once a day (crl.current)."""
+    latest = await crl.current(db, authority_of(settings))
     return Response(latest.der, media_type="application/pkix-crl")
 
 

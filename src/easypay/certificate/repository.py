@@ -22,6 +22,19 @@ async def mine(
     return (await session.execute(query)).scalar_one_or_none()
 
 
+async def reload_for_update(session: AsyncSession, certificate: Certificate) -> None:
+    """Lock the row and read it again (PostgreSQL), so a counter read-modify-write cannot lose a
+    concurrent update; SQLite write transactions are already serialised."""
+    if dialect_name(session) == "postgresql":
+        query = (
+            select(Certificate)
+            .where(Certificate.id == certificate.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        await session.execute(query)
+
+
 async def lock_user(session: AsyncSession, user_id: int) -> None:
     """Serialise a user's issues (one current certificate each) on PostgreSQL; SQLite write
     transactions are already serialised (BEGIN IMMEDIATE)."""

@@ -236,18 +236,23 @@ async def issue(
     return certificate
 
 
+def check_renewable(user: User, certificate: Certificate, key: KeyRequest) -> None:
+    """Every refusal of a renewal that needs no PIN: checked before the (slow, counted) PIN."""
+    _check_identity(user)
+    if certificate.status != "active" or certificate.locked_at is not None:
+        raise CertificateStateConflict("Only an active, unlocked certificate can be renewed.")
+    if clock.now() < as_utc(certificate.not_after) - RENEWAL_WINDOW:
+        raise RenewalTooEarly()
+    if (key.pin is not None) != (certificate.custody == "server"):
+        raise InvalidInput("A renewal keeps the custody: a PIN for a server key, a CSR for device.")
+
+
 async def renew(
     session: AsyncSession, settings: Settings, user: User, certificate: Certificate, key: KeyRequest
 ) -> Certificate:
     """`key.pin` must already have been checked with `check_pin` (server custody)."""
-    _check_identity(user)
-    if certificate.status != "active" or certificate.locked_at is not None:
-        raise CertificateStateConflict("Only an active, unlocked certificate can be renewed.")
+    check_renewable(user, certificate, key)
     old_expiry = as_utc(certificate.not_after)
-    if clock.now() < old_expiry - RENEWAL_WINDOW:
-        raise RenewalTooEarly()
-    if (key.pin is not None) != (certificate.custody == "server"):
-        raise InvalidInput("A renewal keeps the custody: a PIN for a server key, a CSR for device.")
     new = _new_certificate(settings, user, key, old_expiry + VALIDITY, certificate.id)
     _revoke(certificate, "superseded")
     session.add(new)
@@ -345,6 +350,7 @@ async def check_pin(
     """The server-held private key, opened with the certificate PIN. A wrong PIN is counted on
     the row (the caller commits it even though it raises); the fifth in a row locks the
     certificate (`locked_at`, a `locked` event) until reissue or restore."""
+    await repository.reload_for_update(session, certificate)
     if certificate.status != "active":
         raise CertificateStateConflict("This certificate is not active.")
     if certificate.locked_at is not None:

@@ -147,7 +147,6 @@ class TestRenew:
         assert (await renew(api, user, old["id"], pin=CERT_PIN)).status_code == 409
         assert await snapshot(database) == before
 
-
     async def test_a_renewal_refused_by_the_rules_does_not_try_or_count_the_pin(
         self, api, database
     ):

@@ -13,6 +13,7 @@ from datetime import date
 import httpx
 
 from easypay.card.demo import load_demo_cards
+from easypay.certificate.demo import ensure_demo_institution
 from easypay.config import Settings
 from easypay.db import Database
 from easypay.identity import repository as identity_repository
@@ -90,6 +91,7 @@ async def load_demo(settings: Settings) -> bool:
                 admin_key=DEMO_MERCHANT_ADMIN_KEY,
                 secret_key=DEMO_MERCHANT_SECRET_KEY,
             )
+            await ensure_demo_institution(session)
         owner_id = await give_owner(
             database,
             bank,

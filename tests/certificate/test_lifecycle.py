@@ -92,18 +92,6 @@ class TestRenew:
         response = await renew(api, user, old["id"], pin=CERT_PIN)
         assert response.status_code == 409
 
-    async def test_the_new_expiry_never_passes_the_issuing_ca(
-        self, api, database, settings, fake_clock
-    ):
-        authority = authority_of(settings)
-        user = await someone(api, database)
-        old = await issue(api, user)
-        fake_clock.set(expiry(old) - timedelta(days=30))
-        await sign_in_again(api, user)
-        response = await renew(api, user, old["id"], pin=CERT_PIN)
-        assert response.status_code == 201, response.text
-        assert expiry(response.json()) == authority.issuing_certificate.not_valid_after_utc
-
     async def test_a_wrong_certificate_pin_is_counted_and_renews_nothing(
         self, api, database, fake_clock
     ):

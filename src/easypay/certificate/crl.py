@@ -1,5 +1,6 @@
-"""The issuing CA's full CRL, regenerated and stored (number + 1) in the same transaction as every
-status change, and the status the OCSP responder gives.
+"""Each issuing CA generation's full CRL, regenerated and stored (number + 1) in the same
+transaction as every status change of one of its certificates, and the status the OCSP
+responder gives.
 
 Listed: every suspended (`certificateHold`, at `suspended_at`), revoked (its own reason:
 `superseded` or `keyCompromise`) and deleted (`cessationOfOperation`) certificate that has not
@@ -21,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from easypay.certificate import repository
-from easypay.certificate.pki.authority import Authority
+from easypay.certificate.authority import Authorities
 from easypay.certificate.pki.status import CertificateStatus, RevokedEntry, build_crl
 from easypay.db import dialect_name
 from easypay.kit.clock import as_utc, clock
@@ -64,28 +65,34 @@ def _fresh(crl: CertificateRevocationList | None) -> bool:
     return crl is not None and clock.now() - as_utc(crl.created_at) < CRL_REFRESH
 
 
-async def current(session: AsyncSession, authority: Authority) -> CertificateRevocationList:
-    """The newest CRL; a new one first if there is none yet or the newest is `CRL_REFRESH` old
-    (checked again under the lock, so concurrent readers make one, not several)."""
-    latest = await repository.latest_crl(session)
+async def current(
+    session: AsyncSession, authorities: Authorities, generation: int
+) -> CertificateRevocationList:
+    """The newest CRL of `generation`; a new one first if there is none yet or the newest is
+    `CRL_REFRESH` old (checked again under the lock, so concurrent readers make one)."""
+    latest = await repository.latest_crl(session, generation)
     if not _fresh(latest):
         await _lock(session)
-        latest = await repository.latest_crl(session)
+        latest = await repository.latest_crl(session, generation)
         if not _fresh(latest):
-            await regenerate(session, authority)
-            latest = await repository.latest_crl(session)
+            await regenerate(session, authorities, generation)
+            latest = await repository.latest_crl(session, generation)
     assert latest is not None
     return latest
 
 
-async def regenerate(session: AsyncSession, authority: Authority) -> int:
-    """Store a new full CRL; returns its number. Flushes pending changes first."""
+async def regenerate(session: AsyncSession, authorities: Authorities, generation: int) -> int:
+    """Store a new full CRL of the issuing CA `generation`; returns its number. Flushes pending
+    changes first."""
+    authority = authorities.generation(generation)
+    if authority is None:
+        raise ValueError(f"there is no issuing CA generation {generation}")
     await session.flush()
     await _lock(session)
     number = await repository.highest_crl_number(session) + 1
     moment = clock.now().replace(microsecond=0)
     entries: list[RevokedEntry] = []
-    for certificate in await repository.withdrawn(session):
+    for certificate in await repository.withdrawn(session, generation):
         if as_utc(certificate.not_after) <= moment:
             continue
         status = status_of(certificate)
@@ -96,7 +103,10 @@ async def regenerate(session: AsyncSession, authority: Authority) -> int:
     crl = build_crl(authority, entries, number, moment, moment + CRL_VALIDITY)
     session.add(
         CertificateRevocationList(
-            number=number, der=crl.public_bytes(serialization.Encoding.DER), created_at=moment
+            number=number,
+            generation=generation,
+            der=crl.public_bytes(serialization.Encoding.DER),
+            created_at=moment,
         )
     )
     await session.flush()

@@ -12,10 +12,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from easypay.certificate import crl, repository, service
 from easypay.certificate import errors as cert_errors
-from easypay.certificate.authority import authority_of
+from easypay.certificate.authority import authorities_of
+from easypay.certificate.errors import IssuingCaNotFound
 from easypay.certificate.pki import errors as pki_errors
+from easypay.certificate.pki.authority import Authority
 from easypay.certificate.pki.status import (
+    OcspQuery,
     OcspRequestUnreadable,
+    is_about,
     ocsp_response,
     parse_ocsp_request,
 )
@@ -84,7 +88,7 @@ def _read(
     )
 
 
-async def _authorise(
+async def authorise(
     request: Request, settings: Settings, user: User, certificate_id: int | None, pin: str
 ) -> None:
     """Another user's certificate is 404 before anything else; then the payment PIN."""
@@ -99,7 +103,7 @@ def _key(body: KeyBody) -> service.KeyRequest:
     return service.KeyRequest(pin=body.pin, csr_pem=body.csr_pem)
 
 
-async def _counted_pin_check(
+async def counted_pin_check(
     session: AsyncSession, settings: Settings, certificate: Certificate, pin: str
 ) -> EasyPayError | None:
     """The refusal of a wrong or locked certificate PIN, returned so the caller commits the
@@ -134,7 +138,7 @@ async def issue(
 ) -> CertificateRead:
     """Issue: `pin` (server-held key) or `csr_pem` (device-held key), and the payment PIN."""
     key = _key(body)
-    await _authorise(request, settings, user, None, body.payment_pin)
+    await authorise(request, settings, user, None, body.payment_pin)
     async with database_of(request).transaction() as session:
         certificate = await service.issue(session, settings, user, key)
         return _read(certificate)
@@ -154,13 +158,13 @@ async def renew(
 ) -> CertificateRead:
     """Renew in the last 90 days: server key with the current certificate PIN, or a new CSR."""
     key = _key(body)
-    await _authorise(request, settings, user, certificate_id, body.payment_pin)
+    await authorise(request, settings, user, certificate_id, body.payment_pin)
     refusal: EasyPayError | None = None
     async with database_of(request).transaction() as session:
         certificate = await service.get_mine(session, user.id, certificate_id, for_update=True)
         service.check_renewable(user, certificate, key)
         if key.pin is not None:
-            refusal = await _counted_pin_check(session, settings, certificate, key.pin)
+            refusal = await counted_pin_check(session, settings, certificate, key.pin)
         if refusal is None:
             new = await service.renew(session, settings, user, certificate, key)
             return _read(new)
@@ -181,7 +185,7 @@ async def reissue(
 ) -> CertificateRead:
     """Reissue (forgotten PIN or lost device): the old certificate is revoked."""
     key = _key(body)
-    await _authorise(request, settings, user, certificate_id, body.payment_pin)
+    await authorise(request, settings, user, certificate_id, body.payment_pin)
     async with database_of(request).transaction() as session:
         certificate = await service.get_mine(session, user.id, certificate_id, for_update=True)
         new = await service.reissue(session, settings, user, certificate, key, body.reason)
@@ -213,7 +217,7 @@ async def restore(
     settings: AppSettings,
 ) -> CertificateRead:
     """Restore a suspended certificate, or unlock a PIN-locked one (payment PIN needed)."""
-    await _authorise(request, settings, user, certificate_id, body.payment_pin)
+    await authorise(request, settings, user, certificate_id, body.payment_pin)
     async with database_of(request).transaction() as session:
         certificate = await service.get_mine(session, user.id, certificate_id, for_update=True)
         await service.restore(session, settings, certificate)
@@ -229,7 +233,7 @@ async def delete(
     settings: AppSettings,
 ) -> CertificateRead:
     """Delete for good: revoked (cessationOfOperation), the server-held key destroyed."""
-    await _authorise(request, settings, user, certificate_id, body.payment_pin)
+    await authorise(request, settings, user, certificate_id, body.payment_pin)
     async with database_of(request).transaction() as session:
         certificate = await service.get_mine(session, user.id, certificate_id, for_update=True)
         await service.delete(session, settings, certificate)
@@ -260,7 +264,7 @@ async def verify_pin(
     refusal: EasyPayError | None = None
     async with database_of(request).transaction() as session:
         certificate = await service.get_mine(session, user.id, certificate_id, for_update=True)
-        refusal = await _counted_pin_check(session, settings, certificate, body.pin)
+        refusal = await counted_pin_check(session, settings, certificate, body.pin)
     if refusal is not None:
         raise refusal
     return Response(status_code=204)
@@ -271,31 +275,66 @@ async def verify_pin(
 
 @pki_router.get("/ca.pem", response_class=Response)
 async def ca_certificates(settings: AppSettings) -> Response:
-    """The issuing CA then the root, PEM."""
+    """Every issuing CA in force (newest first), then the root, PEM."""
     return Response(
-        authority_of(settings).chain_pem(), media_type="application/pem-certificate-chain"
+        authorities_of(settings).chain_pem(), media_type="application/pem-certificate-chain"
     )
 
 
-@pki_router.get("/crl", response_class=Response)
-async def latest_crl(db: DbSession, settings: AppSettings) -> Response:
-    """The newest full CRL (DER); made on first demand, and again once a day (crl.current)."""
-    latest = await crl.current(db, authority_of(settings))
+async def _crl_of(db: AsyncSession, settings: Settings, generation: int) -> Response:
+    authorities = authorities_of(settings)
+    if authorities.generation(generation) is None:
+        authorities = authorities_of(settings, reload=True)  # another process rolled over?
+        if authorities.generation(generation) is None:
+            raise IssuingCaNotFound()
+    latest = await crl.current(db, authorities, generation)
     return Response(latest.der, media_type="application/pkix-crl")
+
+
+@pki_router.get("/crl", response_class=Response)
+async def first_crl(db: DbSession, settings: AppSettings) -> Response:
+    """The CRL (DER) of issuing CA 1: the address its certificates carry. Made on first
+    demand, and again once a day (crl.current)."""
+    return await _crl_of(db, settings, 1)
+
+
+@pki_router.get(
+    "/crl/{generation}", response_class=Response, responses=error_responses(IssuingCaNotFound)
+)
+async def crl_of_generation(generation: PathId, db: DbSession, settings: AppSettings) -> Response:
+    """The CRL (DER) of issuing CA `generation` (2 and later: after each rollover)."""
+    return await _crl_of(db, settings, generation)
+
+
+def _issuer_of(settings: Settings, query: OcspQuery) -> tuple[int, Authority] | None:
+    for reload in (False, True):  # a CA another process made since: read the directory again
+        for number, authority in enumerate(
+            authorities_of(settings, reload=reload).generations, start=1
+        ):
+            if is_about(query, authority.issuing_certificate):
+                return number, authority
+    return None
 
 
 @pki_router.post("/ocsp", response_class=Response)
 async def ocsp(request: Request, db: DbSession, settings: AppSettings) -> Response:
     """RFC 6960 over HTTP POST: `application/ocsp-request` in, `application/ocsp-response` out.
-    Unreadable requests get a `malformedRequest` response, as the RFC says."""
+    Answered by the issuing CA the request names; unreadable requests get `malformedRequest`,
+    one about a CA that is not ours `unauthorized`, as the RFC says."""
     body = await request.body()
     status = crl.status_of(None)
+    authority = authorities_of(settings).current
     if len(body) <= _MAX_OCSP_BODY:
         try:
             query = parse_ocsp_request(body)
         except OcspRequestUnreadable:
             pass
         else:
-            status = crl.status_of(await repository.by_serial(db, format(query.serial, "x")))
-    answer = ocsp_response(authority_of(settings), body, lambda _serial: status)
+            found = _issuer_of(settings, query)
+            if found is not None:
+                generation, authority = found
+                certificate = await repository.by_serial(db, format(query.serial, "x"))
+                if certificate is not None and certificate.generation == generation:
+                    status = crl.status_of(certificate)
+    answer = ocsp_response(authority, body, lambda _serial: status)
     return Response(answer, media_type="application/ocsp-response")

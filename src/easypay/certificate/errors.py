@@ -40,3 +40,8 @@ class IdentityNotVerified(EasyPayError):
     status = 403
     code = "IdentityNotVerified"
     message = "Your identity must be verified before a certificate is issued."
+
+
+class IssuingCaNotFound(NotFound):
+    code = "IssuingCaNotFound"
+    message = "There is no issuing CA of this generation."

@@ -3,6 +3,8 @@ certificates (`/pki/ca.pem`), the log's verifier key (`/tlog/key`) and the log e
 (`/tlog/entries`). Nothing here trusts EasyPay's word beyond those; the demo bank page runs it on
 what it collected over HTTP, and an institution written in Python may use it as it is.
 
+`ca_pem` is `/pki/ca.pem` as served: the issuing CAs (several after a rollover) then the root.
+
 The checks (each reported, so a page can show which one failed):
 1. the JWS verifies (ES256) and its `x5c` chain leads to the published root; its payload is the
    bytes the institution asked to be signed;
@@ -115,13 +117,23 @@ def verify_result(
     now: datetime | None = None,
 ) -> list[Check]:
     """Every check of a collected result (see the module docstring); all ok means trust it."""
-    issuing, root = x509.load_pem_x509_certificates(ca_pem)[:2]
+    *issuing_cas, root = x509.load_pem_x509_certificates(ca_pem)
     signer, jws_check = _jws(result, signed, root, now)
     if signer is None:
         return [jws_check]
     return [
         jws_check,
         _chain(result, signer),
-        _ocsp(result, signer, issuing),
+        _ocsp(result, signer, _issuer(signer, issuing_cas)),
         _log(result, signer, log_key, log_entry),
     ]
+
+
+def _issuer(signer: x509.Certificate, candidates: list[x509.Certificate]) -> x509.Certificate:
+    """The issuing CA (after a rollover there are several) whose key signed `signer`."""
+    wanted = signer.extensions.get_extension_for_class(x509.AuthorityKeyIdentifier).value
+    for candidate in candidates:
+        ski = candidate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+        if ski.digest == wanted.key_identifier:
+            return candidate
+    return candidates[0]  # the chain verified, so this is not reached; OCSP then fails

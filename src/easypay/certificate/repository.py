@@ -78,9 +78,13 @@ async def events_of(
     return (await session.execute(query)).scalars().all()
 
 
-async def withdrawn(session: AsyncSession) -> Sequence[Certificate]:
-    """Every certificate a CRL must list: suspended, revoked or deleted."""
-    query = select(Certificate).where(Certificate.status.in_(("suspended", "revoked", "deleted")))
+async def withdrawn(session: AsyncSession, generation: int) -> Sequence[Certificate]:
+    """Every certificate of an issuing CA generation its CRL must list: suspended, revoked or
+    deleted."""
+    query = select(Certificate).where(
+        Certificate.generation == generation,
+        Certificate.status.in_(("suspended", "revoked", "deleted")),
+    )
     return (await session.execute(query)).scalars().all()
 
 
@@ -91,8 +95,12 @@ async def highest_crl_number(session: AsyncSession) -> int:
     return int(number or 0)
 
 
-async def latest_crl(session: AsyncSession) -> CertificateRevocationList | None:
-    query = (
-        select(CertificateRevocationList).order_by(CertificateRevocationList.number.desc()).limit(1)
-    )
+async def latest_crl(
+    session: AsyncSession, generation: int | None = None
+) -> CertificateRevocationList | None:
+    """The newest CRL of an issuing CA generation (of any, when None)."""
+    query = select(CertificateRevocationList)
+    if generation is not None:
+        query = query.where(CertificateRevocationList.generation == generation)
+    query = query.order_by(CertificateRevocationList.number.desc()).limit(1)
     return (await session.execute(query)).scalar_one_or_none()

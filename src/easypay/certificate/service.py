@@ -10,8 +10,9 @@ silent:
   and the server secret, Argon2 parameters `ARGON`) or `device` (the client sends a CSR whose
   signature proves possession of the key).
 - Renew only while active (not suspended, not locked) and only in the last `RENEWAL_WINDOW`
-  before expiry; the new expiry is the old expiry + `VALIDITY`, capped at the issuing CA's own
-  expiry (a CA cannot certify past itself; rolling the issuing CA is an operator ceremony). A
+  before expiry; the new expiry is the old expiry + `VALIDITY` (the issuing CA rolls over in
+  time for that: certificate/authority.py; a CA cannot certify past itself, so it stays capped
+  at the issuing CA's expiry should that ever come first). A
   server-held renewal needs the current certificate PIN (checked, counted) and seals the new key
   with it. The old certificate is revoked (`superseded`).
 - Reissue (forgotten PIN: `superseded`; lost device: `keyCompromise`) from active or suspended,
@@ -31,15 +32,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
+import anyio
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from easypay.certificate import crl, repository
-from easypay.certificate.authority import authority_of, urls
+from easypay.certificate.authority import authorities_of, urls
 from easypay.certificate.errors import (
     CertificateAlreadyActive,
     CertificateLocked,
@@ -90,7 +93,7 @@ class KeyRequest:
 @dataclass
 class _Changes:
     events: list[tuple[Certificate, str, dict[str, Any]]] = field(default_factory=list)
-    status_changed: bool = False
+    status_changed: Certificate | None = None  # its issuing CA's CRL is made again
 
 
 def pseudonym(settings: Settings, user_id: int) -> str:
@@ -111,7 +114,7 @@ def _check_identity(user: User) -> None:
         raise IdentityNotVerified()
 
 
-def _new_certificate(
+async def _new_certificate(
     settings: Settings,
     user: User,
     key: KeyRequest,
@@ -120,7 +123,8 @@ def _new_certificate(
 ) -> Certificate:
     """`validity_end` None: the full `VALIDITY` from this very moment (one reading of the clock,
     so a second boundary between two readings cannot shorten it)."""
-    authority = authority_of(settings)
+    authorities = authorities_of(settings)  # rolled over first when due
+    authority, generation = authorities.current, authorities.current_generation
     moment = clock.now().replace(microsecond=0)
     if validity_end is None:
         validity_end = moment + VALIDITY
@@ -137,7 +141,8 @@ def _new_certificate(
         private_key = ec.generate_private_key(ec.SECP256R1())
         public_key = private_key.public_key()
         salt = new_salt()
-        sealed = seal_private_key(
+        sealing = partial(
+            seal_private_key,
             private_key,
             key.pin,
             settings.server_secret,
@@ -145,9 +150,10 @@ def _new_certificate(
             context=serial_hex.encode(),
             parameters=ARGON,
         )
+        sealed = await anyio.to_thread.run_sync(sealing)  # Argon2: off the event loop
         custody = "server"
     not_after = min(validity_end, authority.issuing_certificate.not_valid_after_utc)
-    crl_url, ocsp_url, ca_url = urls(settings)
+    crl_url, ocsp_url, ca_url = urls(settings, generation)
     issued = authority.issue(
         public_key,
         IdentitySubject.pseudonymous(settings.server_secret, f"user:{user.id}"),
@@ -171,6 +177,7 @@ def _new_certificate(
         pin_failures=0,
         revocation_reason="",
         replaces_id=replaces,
+        generation=generation,
         created_at=moment,
         updated_at=moment,
     )
@@ -179,8 +186,9 @@ def _new_certificate(
 async def _finish(session: AsyncSession, settings: Settings, changes: _Changes) -> None:
     """CRL (if a status changed), then every event with its log leaf, the leaves appended last."""
     await session.flush()
-    if changes.status_changed:
-        await crl.regenerate(session, authority_of(settings))
+    if changes.status_changed is not None:
+        generation = changes.status_changed.generation
+        await crl.regenerate(session, authorities_of(settings), generation)
     for certificate, kind, detail in changes.events:
         await record(session, settings, certificate, kind, detail)
 
@@ -228,7 +236,7 @@ async def issue(
     await repository.lock_user(session, user.id)
     if await repository.current_of(session, user.id) is not None:
         raise CertificateAlreadyActive()
-    certificate = _new_certificate(settings, user, key, None, None)
+    certificate = await _new_certificate(settings, user, key, None, None)
     session.add(certificate)
     await session.flush()
     changes = _Changes([(certificate, "issued", {"custody": certificate.custody})])
@@ -253,7 +261,7 @@ async def renew(
     """`key.pin` must already have been checked with `check_pin` (server custody)."""
     check_renewable(user, certificate, key)
     old_expiry = as_utc(certificate.not_after)
-    new = _new_certificate(settings, user, key, old_expiry + VALIDITY, certificate.id)
+    new = await _new_certificate(settings, user, key, old_expiry + VALIDITY, certificate.id)
     _revoke(certificate, "superseded")
     session.add(new)
     await session.flush()
@@ -262,7 +270,7 @@ async def renew(
             (certificate, "superseded", {"reason": "superseded", "by": new.serial_hex}),
             (new, "renewed", {"replaces": certificate.serial_hex}),
         ],
-        status_changed=True,
+        status_changed=certificate,
     )
     await _finish(session, settings, changes)
     return new
@@ -281,7 +289,7 @@ async def reissue(
         raise InvalidInput("The reason is forgotten_pin or lost_device.")
     if certificate.status not in ("active", "suspended"):
         raise CertificateStateConflict("Only a current certificate can be reissued.")
-    new = _new_certificate(settings, user, key, None, certificate.id)
+    new = await _new_certificate(settings, user, key, None, certificate.id)
     crl_reason = REISSUE_REASONS[reason]
     _revoke(certificate, crl_reason)
     session.add(new)
@@ -291,7 +299,7 @@ async def reissue(
             (certificate, "revoked", {"reason": crl_reason, "by": new.serial_hex}),
             (new, "reissued", {"replaces": certificate.serial_hex, "why": reason}),
         ],
-        status_changed=True,
+        status_changed=certificate,
     )
     await _finish(session, settings, changes)
     return new
@@ -305,16 +313,16 @@ async def suspend(session: AsyncSession, settings: Settings, certificate: Certif
     certificate.suspended_at = moment
     certificate.updated_at = moment
     await _finish(
-        session, settings, _Changes([(certificate, "suspended", {})], status_changed=True)
+        session, settings, _Changes([(certificate, "suspended", {})], status_changed=certificate)
     )
 
 
 async def restore(session: AsyncSession, settings: Settings, certificate: Certificate) -> None:
     """Suspended → active, or a PIN-locked certificate unlocked (the caller re-authenticated)."""
     if certificate.status == "suspended":
-        status_changed = True
+        status_changed: Certificate | None = certificate
     elif certificate.status == "active" and certificate.locked_at is not None:
-        status_changed = False
+        status_changed = None
     else:
         raise CertificateStateConflict("Only a suspended or locked certificate can be restored.")
     certificate.status = "active"
@@ -339,19 +347,28 @@ async def delete(session: AsyncSession, settings: Settings, certificate: Certifi
         session,
         settings,
         _Changes(
-            [(certificate, "deleted", {"reason": "cessationOfOperation"})], status_changed=True
+            [(certificate, "deleted", {"reason": "cessationOfOperation"})],
+            status_changed=certificate,
         ),
     )
 
 
 async def check_pin(
-    session: AsyncSession, settings: Settings, certificate: Certificate, pin: str
+    session: AsyncSession,
+    settings: Settings,
+    certificate: Certificate,
+    pin: str,
+    *,
+    suspended_too: bool = False,
 ) -> ec.EllipticCurvePrivateKey:
     """The server-held private key, opened with the certificate PIN. A wrong PIN is counted on
     the row (the caller commits it even though it raises); the fifth in a row locks the
-    certificate (`locked_at`, a `locked` event) until reissue or restore."""
+    certificate (`locked_at`, a `locked` event) until reissue or restore. `suspended_too`: a
+    suspended certificate's PIN is checked (and counted) too — sign-in, which refuses it only
+    after the PIN, so the answer reveals nothing to someone without it."""
     await repository.reload_for_update(session, certificate)
-    if certificate.status != "active":
+    allowed = ("active", "suspended") if suspended_too else ("active",)
+    if certificate.status not in allowed:
         raise CertificateStateConflict("This certificate is not active.")
     if certificate.locked_at is not None:
         raise CertificateLocked()
@@ -360,13 +377,15 @@ async def check_pin(
     if not is_valid_pin(pin):
         raise InvalidInput("The certificate PIN is six digits.")
     try:
-        key = open_private_key(
+        opening = partial(
+            open_private_key,
             certificate.sealed_key,
             pin,
             settings.server_secret,
             certificate.key_salt,
             context=certificate.serial_hex.encode(),
         )
+        key = await anyio.to_thread.run_sync(opening)  # Argon2: off the event loop
     except WrongPin:
         certificate.pin_failures += 1
         certificate.updated_at = clock.now()

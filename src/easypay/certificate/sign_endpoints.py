@@ -2,8 +2,9 @@
 
 `institution_router`: institutions, with `Authorization: Bearer <institution key>`, ask a user
 to sign (`POST /api/v1/institution/sign-requests`), poll the state and collect the result once;
-another institution's receipt is not found. The operator creates institutions there too
-(`POST /api/v1/admin/institutions`, the key shown once).
+another institution's receipt is not found. The operator manages institutions there too
+(`/api/v1/admin/institutions`: create and rotate a key, each key shown once; list with request
+counts, read, rename, suspend, reactivate).
 
 `user_router`: the signed-in user's requests (`/api/v1/sign-requests`): the pending ones, one,
 approve with the certificate PIN, reject; another user's is not found.
@@ -14,12 +15,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from easypay.certificate import errors as cert_errors
 from easypay.certificate import institutions, sign_requests
-from easypay.certificate.institutions import InstitutionUnauthorized
+from easypay.certificate.institutions import (
+    InstitutionNameTaken,
+    InstitutionNotActive,
+    InstitutionNotFound,
+    InstitutionNotSuspended,
+    InstitutionUnauthorized,
+)
 from easypay.certificate.pki import errors as pki_errors
 from easypay.certificate.sign_requests import (
     ResultGone,
@@ -34,6 +41,7 @@ from easypay.db import DbSession, database_of
 from easypay.errors import EasyPayError, InvalidInput, error_responses
 from easypay.identity.dependencies import CurrentOperator, CurrentUser
 from easypay.identity.errors import NotSignedIn, OperatorOnly
+from easypay.kit.ids import PathId
 from easypay.models import Institution, SignRequest
 
 institution_router = APIRouter(tags=["institutions"])
@@ -47,14 +55,23 @@ class _Body(BaseModel):
 
 
 class InstitutionCreate(_Body):
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(
+        min_length=1,
+        max_length=institutions.MAX_NAME_CHARS,
+        description="The name users see in their wallet; unique (ignoring case and spaces).",
+        examples=["국민은행"],
+    )
 
 
 class InstitutionCreated(BaseModel):
-    id: int
-    name: str
-    status: str
-    api_key: str = Field(description="Shown only in this answer; EasyPay keeps its SHA-256.")
+    id: int = Field(examples=[3])
+    name: str = Field(examples=["국민은행"])
+    status: str = Field(description="active or suspended", examples=["active"])
+    api_key: str = Field(
+        description="Shown only in this answer; EasyPay keeps its SHA-256. Send it as "
+        "`Authorization: Bearer <key>`.",
+        examples=["inst_3f9a0c1e2b4d5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e"],
+    )
 
 
 class SignRequestCreate(_Body):
@@ -162,22 +179,167 @@ def _user_read(request: SignRequest, institution: str) -> UserSignRequestRead:
 
 # --- operator -----------------------------------------------------------------------------------
 
+OPERATOR = (NotSignedIn, OperatorOnly)
+
+
+class RequestCountsRead(BaseModel):
+    pending: int = Field(description="Waiting for the user (not yet expired).", examples=[1])
+    signed: int = Field(description="Signed, not yet collected.", examples=[0])
+    collected: int = Field(description="Signed and collected.", examples=[12])
+    rejected: int = Field(description="Refused by the user.", examples=[2])
+    expired: int = Field(
+        description="Not answered in time, or ended by a suspension.", examples=[3]
+    )
+    total: int = Field(examples=[18])
+
+
+class InstitutionRead(BaseModel):
+    id: int = Field(examples=[3])
+    name: str = Field(examples=["국민은행"])
+    status: str = Field(description="active or suspended", examples=["active"])
+    created_at: datetime
+    requests: RequestCountsRead = Field(description="Its signature requests by state.")
+
+
+class InstitutionList(BaseModel):
+    items: list[InstitutionRead] = Field(description="Newest first.")
+    total: int = Field(description="How many institutions match (all pages).", examples=[7])
+
+
+class InstitutionUpdate(_Body):
+    name: str = Field(
+        min_length=1,
+        max_length=institutions.MAX_NAME_CHARS,
+        description="The name users see in their wallet; unique.",
+        examples=["KB국민은행"],
+    )
+
+
+def _counts(counts: institutions.RequestCounts) -> RequestCountsRead:
+    return RequestCountsRead(
+        pending=counts.pending,
+        signed=counts.signed,
+        collected=counts.collected,
+        rejected=counts.rejected,
+        expired=counts.expired,
+        total=counts.total,
+    )
+
+
+def _institution_read(found: institutions.InstitutionSummary) -> InstitutionRead:
+    institution = found.institution
+    return InstitutionRead(
+        id=institution.id,
+        name=institution.name,
+        status=institution.status,
+        created_at=sign_requests.utc(institution.created_at) or institution.created_at,
+        requests=_counts(found.requests),
+    )
+
+
+def _created(created: institutions.CreatedInstitution) -> InstitutionCreated:
+    institution = created.institution
+    return InstitutionCreated(
+        id=institution.id, name=institution.name, status=institution.status, api_key=created.api_key
+    )
+
+
+@institution_router.get(
+    "/api/v1/admin/institutions",
+    tags=["operators"],
+    summary="Institutions, newest first, with their signature requests by state",
+    responses=error_responses(*OPERATOR),
+)
+async def list_institutions(
+    operator: CurrentOperator,
+    db: DbSession,
+    status: Annotated[
+        Literal["active", "suspended"] | None,
+        Query(description="Only institutions in this status."),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=institutions.MAX_PAGE_SIZE)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> InstitutionList:
+    found, total = await institutions.listing(db, status or "", limit, offset)
+    return InstitutionList(items=[_institution_read(each) for each in found], total=total)
+
 
 @institution_router.post(
     "/api/v1/admin/institutions",
     status_code=201,
     tags=["operators"],
     summary="Create an institution (its API key is shown only in this answer)",
-    responses=error_responses(NotSignedIn, OperatorOnly, InvalidInput),
+    responses=error_responses(*OPERATOR, InvalidInput, InstitutionNameTaken),
 )
 async def create_institution(
     body: InstitutionCreate, operator: CurrentOperator, db: DbSession
 ) -> InstitutionCreated:
-    created = await institutions.create(db, body.name)
-    institution = created.institution
-    return InstitutionCreated(
-        id=institution.id, name=institution.name, status=institution.status, api_key=created.api_key
-    )
+    return _created(await institutions.create(db, body.name))
+
+
+@institution_router.get(
+    "/api/v1/admin/institutions/{institution_id}",
+    tags=["operators"],
+    summary="One institution",
+    responses=error_responses(*OPERATOR, InstitutionNotFound),
+)
+async def get_institution(
+    institution_id: PathId, operator: CurrentOperator, db: DbSession
+) -> InstitutionRead:
+    return _institution_read(await institutions.summary(db, institution_id))
+
+
+@institution_router.patch(
+    "/api/v1/admin/institutions/{institution_id}",
+    tags=["operators"],
+    summary="Rename an institution",
+    responses=error_responses(*OPERATOR, InstitutionNotFound, InvalidInput, InstitutionNameTaken),
+)
+async def rename_institution(
+    institution_id: PathId, body: InstitutionUpdate, operator: CurrentOperator, db: DbSession
+) -> InstitutionRead:
+    await institutions.rename(db, institution_id, body.name)
+    return _institution_read(await institutions.summary(db, institution_id))
+
+
+@institution_router.post(
+    "/api/v1/admin/institutions/{institution_id}/suspend",
+    tags=["operators"],
+    summary="Suspend an institution: its key is refused at once, its pending requests end",
+    responses=error_responses(*OPERATOR, InstitutionNotFound, InstitutionNotActive),
+)
+async def suspend_institution(
+    institution_id: PathId, operator: CurrentOperator, db: DbSession
+) -> InstitutionRead:
+    """The key answers 401 like an unknown key from now on; requests still waiting for the
+    user become `expired`; signed ones cannot be collected while it is suspended."""
+    await institutions.suspend(db, institution_id)
+    return _institution_read(await institutions.summary(db, institution_id))
+
+
+@institution_router.post(
+    "/api/v1/admin/institutions/{institution_id}/reactivate",
+    tags=["operators"],
+    summary="Reactivate a suspended institution",
+    responses=error_responses(*OPERATOR, InstitutionNotFound, InstitutionNotSuspended),
+)
+async def reactivate_institution(
+    institution_id: PathId, operator: CurrentOperator, db: DbSession
+) -> InstitutionRead:
+    await institutions.reactivate(db, institution_id)
+    return _institution_read(await institutions.summary(db, institution_id))
+
+
+@institution_router.post(
+    "/api/v1/admin/institutions/{institution_id}/rotate-key",
+    tags=["operators"],
+    summary="Give an institution a new API key (shown only in this answer; the old one stops)",
+    responses=error_responses(*OPERATOR, InstitutionNotFound),
+)
+async def rotate_institution_key(
+    institution_id: PathId, operator: CurrentOperator, db: DbSession
+) -> InstitutionCreated:
+    return _created(await institutions.rotate_key(db, institution_id))
 
 
 # --- institutions -------------------------------------------------------------------------------

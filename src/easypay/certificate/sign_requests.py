@@ -35,8 +35,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from easypay.certificate import crl, repository, service
-from easypay.certificate.authority import authority_of
+from easypay.certificate.authority import authorities_of
 from easypay.certificate.errors import CertificateStateConflict
+from easypay.certificate.pki.authority import Authority
 from easypay.certificate.pki.signatures import sign_cms_detached, sign_jws
 from easypay.certificate.pki.status import CertificateStatus, ocsp_response
 from easypay.certificate.tlog import store
@@ -291,12 +292,12 @@ async def approve(
     # Locked (PostgreSQL) on its first load, so the PIN failure count is read fresh.
     certificate = await service.get_mine(session, user_id, current, for_update=True)
     key = await service.check_pin(session, settings, certificate, pin)
-    authority = authority_of(settings)
+    chain = issuer_of(settings, certificate).chain()
     leaf = service.leaf_certificate(certificate)
     data = signed_bytes(request)
     moment = clock.now()
-    request.cms_der = sign_cms_detached(data, leaf, key, authority.chain())
-    request.jws = sign_jws(data, key, leaf, authority.chain())
+    request.cms_der = sign_cms_detached(data, leaf, key, chain)
+    request.jws = sign_jws(data, key, leaf, chain)
     request.status = "signed"
     request.certificate_id = certificate.id
     request.signed_at = moment
@@ -316,8 +317,16 @@ async def reject(session: AsyncSession, user_id: int, receipt_id: str) -> SignRe
     return request
 
 
-def _ocsp_for(settings: Settings, leaf: x509.Certificate, status: CertificateStatus) -> bytes:
-    authority = authority_of(settings)
+def issuer_of(settings: Settings, certificate: Certificate) -> Authority:
+    """The issuing CA generation that signed `certificate` (with the root)."""
+    authority = authorities_of(settings).generation(certificate.generation)
+    if authority is None:  # made by another process since this one loaded the authorities
+        authority = authorities_of(settings, reload=True).generation(certificate.generation)
+    assert authority is not None, "a certificate's issuing CA is always on disk"
+    return authority
+
+
+def _ocsp_for(authority: Authority, leaf: x509.Certificate, status: CertificateStatus) -> bytes:
     query = (
         ocsp.OCSPRequestBuilder()
         .add_certificate(leaf, authority.issuing_certificate, hashes.SHA256())
@@ -345,7 +354,8 @@ async def collect(
         raise ResultGone()
     certificate = await service.get_mine(session, request.user_id, request.certificate_id)
     leaf = service.leaf_certificate(certificate)
-    chain = [leaf, *authority_of(settings).chain()]
+    authority = issuer_of(settings, certificate)
+    chain = [leaf, *authority.chain()]
     request.status = "collected"
     request.collected_at = clock.now()
     await session.flush()
@@ -356,7 +366,7 @@ async def collect(
         cms_der=request.cms_der,
         jws=request.jws,
         chain_pem=[c.public_bytes(serialization.Encoding.PEM).decode() for c in chain],
-        ocsp_der=_ocsp_for(settings, leaf, crl.status_of(certificate)),
+        ocsp_der=_ocsp_for(authority, leaf, crl.status_of(certificate)),
         tlog=TlogResult(request.tlog_index, checkpoint.size, proof.proof, checkpoint.note),
     )
 

@@ -181,21 +181,36 @@ async def sign_in(
         raise InvalidCredentials()
     if user.status != "active":
         raise AccountSuspended()
+    async with database.transaction() as session:
+        return await open_session(session, settings, user, kind, user_agent, ip_address)
+
+
+async def open_session(
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    kind: str,
+    user_agent: str = "",
+    ip_address: str = "",
+    method: str = "",
+) -> tuple[Principal, str]:
+    """A new session for a user already proven to be who they say (password or certificate),
+    in the caller's transaction; returns it with its token (shown once). `method` is noted in
+    the audit event when it is not the password."""
     token = new_token()
     now = clock.now()
-    async with database.transaction() as session:
-        user_session = UserSession(
-            user_id=user.id,
-            token_hash=sha256_hex(token),
-            kind=kind,
-            user_agent=user_agent[:200],
-            ip_address=ip_address[:64],
-            created_at=now,
-            last_seen_at=now,
-            expires_at=now + timedelta(days=settings.session_days),
-        )
-        session.add(user_session)
-        await record_event(session, user.id, "user.signed_in", kind)
+    user_session = UserSession(
+        user_id=user.id,
+        token_hash=sha256_hex(token),
+        kind=kind,
+        user_agent=user_agent[:200],
+        ip_address=ip_address[:64],
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + timedelta(days=settings.session_days),
+    )
+    session.add(user_session)
+    await record_event(session, user.id, "user.signed_in", f"{kind} {method}" if method else kind)
     return Principal(user, user_session), token
 
 

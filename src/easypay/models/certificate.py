@@ -37,6 +37,8 @@ class Certificate(Base):
     revocation_reason: Mapped[str] = mapped_column(String(32), default="")
     suspended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     replaces_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("certificates.id"))
+    # Which issuing CA signed it (certificate/authority.py: generations after each rollover).
+    generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[Timestamp]
     updated_at: Mapped[Timestamp]
 
@@ -57,11 +59,14 @@ class CertificateEvent(Base):
 
 
 class CertificateRevocationList(Base):
-    """Every CRL issued (the newest is served); its number only grows."""
+    """Every CRL issued (the newest of each issuing CA generation is served); numbers only
+    grow, one sequence for all generations."""
 
     __tablename__ = "certificate_crls"
+    __table_args__ = (Index("ix_certificate_crls_generation_number", "generation", "number"),)
 
     number: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    generation: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     der: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[Timestamp]
 
@@ -103,4 +108,24 @@ class SignRequest(Base):
     tlog_index: Mapped[int | None] = mapped_column(BigInteger)
     signed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     collected_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[Timestamp]
+
+
+class CertificateChallenge(Base):
+    """A sign-in challenge (certificate/signin.py): single use, short-lived. Only the SHA-256 of
+    the message to be signed is kept, never the challenge itself; the phone only as a keyed hash.
+    `certificate_id` is None for a decoy (the phone had no usable certificate), which answers
+    like a real one so the challenge reveals nothing about the phone."""
+
+    __tablename__ = "certificate_challenges"
+
+    id: Mapped[Id]
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    phone_ref: Mapped[str] = mapped_column(String(64), index=True)
+    certificate_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("certificates.id"))
+    message_digest: Mapped[bytes] = mapped_column(LargeBinary(32))
+    # "" (open) → used → signed_in | wrong_pin (the other refusals leave "used")
+    outcome: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    expires_at: Mapped[Timestamp]
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[Timestamp]

@@ -195,22 +195,43 @@ def verify_csr(csr_pem: bytes | str) -> ec.EllipticCurvePublicKey:
     return public_key
 
 
+def _issuing_name(generation: int) -> str:
+    """Generation 1 keeps the original file names; a rollover adds `issuing-2`, `issuing-3`..."""
+    if generation < 1:
+        raise ValueError("issuing CA generations count from 1")
+    return "issuing" if generation == 1 else f"issuing-{generation}"
+
+
+def issuing_generations(directory: Path) -> list[int]:
+    """The issuing CA generations stored in `directory`, in order (empty before the first)."""
+    found = [1] if (Path(directory) / "issuing.cert.pem").exists() else []
+    for path in Path(directory).glob("issuing-*.cert.pem"):
+        number = path.name.removeprefix("issuing-").removesuffix(".cert.pem")
+        if number.isdigit() and int(number) > 1:
+            found.append(int(number))
+    return sorted(found)
+
+
 def create_authority(
     directory: Path,
     server_secret: bytes,
     *,
     now: datetime | None = None,
     organization: str = "EasyPay",
+    generation: int = 1,
 ) -> Authority:
-    """The authority kept in `directory`: made on the first call, reloaded afterwards. Refuses
-    (AuthorityCorrupt) files that do not belong together instead of silently replacing them."""
+    """The root and issuing CA `generation` kept in `directory`: made on the first call,
+    reloaded afterwards (a new generation is a new issuing CA under the same root: the issuing
+    CA's rollover). Refuses (AuthorityCorrupt) files that do not belong together instead of
+    silently replacing them."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     moment = now or clock.now()
+    file_name = _issuing_name(generation)
     root_signer = FileSigner(directory, "root", server_secret, ec.SECP384R1())
-    issuing_signer = FileSigner(directory, "issuing", server_secret, ec.SECP256R1())
+    issuing_signer = FileSigner(directory, file_name, server_secret, ec.SECP256R1())
     root_path = directory / "root.cert.pem"
-    issuing_path = directory / "issuing.cert.pem"
+    issuing_path = directory / f"{file_name}.cert.pem"
     if root_path.exists() and not root_signer.exists:
         raise AuthorityCorrupt(f"{root_path} exists without its key")
     if issuing_path.exists() and not issuing_signer.exists:
@@ -234,7 +255,7 @@ def create_authority(
 
     if not issuing_path.exists():
         issuing = _ca_certificate(
-            subject=_ca_name(organization, f"{organization} Issuing CA 1"),
+            subject=_ca_name(organization, f"{organization} Issuing CA {generation}"),
             issuer=root.subject,
             public_key=issuing_signer.public_key(),
             signer=root_signer,

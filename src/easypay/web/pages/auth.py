@@ -1,11 +1,13 @@
-"""Sign up, sign in, sign out, and the language switch."""
+"""Sign up, sign in (password, or certificate PIN), sign out, and the language switch."""
 
 from __future__ import annotations
 
 import contextlib
+import re
 
 from fastapi import Request, Response
 
+from easypay.certificate import signin as certificate_signin
 from easypay.db import DbSession, database_of
 from easypay.errors import EasyPayError
 from easypay.identity import service as identity
@@ -69,6 +71,74 @@ async def signin(request: Request, visitor: CurrentVisitor) -> Response:
         return await render(
             request, "auth/signin.html", {**context, "error": error}, failure.status
         )
+    target = next_url if principal.user.pin_hash else "/pin/set"
+    return await _signed_in(request, visitor, token, target)
+
+
+# --- sign in with a certificate (server-held key: phone + certificate PIN) -----------------------
+
+_TRIES_LEFT = re.compile(r"(\d+) tries left")
+_CERTIFICATE_ERRORS = {
+    "CertificateLocked": "cert_signin.error.locked",
+    "CertificateSuspended": "cert_signin.error.suspended",
+    "CertificateExpired": "cert_signin.error.expired",
+    "CertificateNotCurrent": "cert_signin.error.not_current",
+    "SigninChallengeExpired": "cert_signin.error.retry",
+    "SigninChallengeUsed": "cert_signin.error.retry",
+    "SigninChallengeNotFound": "cert_signin.error.retry",
+}
+
+
+def _certificate_error(failure: EasyPayError, lang: str) -> str:
+    if failure.code == "WrongCertificatePin":
+        found = _TRIES_LEFT.search(failure.detail)
+        return translate("cert_signin.error.wrong_pin", lang, left=found.group(1) if found else 0)
+    key = _CERTIFICATE_ERRORS.get(failure.code)
+    return translate(key, lang) if key else error_text(failure, lang)
+
+
+@router.get("/signin/certificate")
+async def signin_with_certificate_page(request: Request, visitor: CurrentVisitor) -> Response:
+    next_url = safe_next(request.query_params.get("next"))
+    if visitor.signed_in:
+        return await redirect(request, next_url)
+    context = {"form": {}, "next": next_url}
+    return await render(request, "auth/signin_certificate.html", context)
+
+
+@router.post("/signin/certificate")
+async def signin_with_certificate(request: Request, visitor: CurrentVisitor) -> Response:
+    """Both steps at once on the server: the challenge, then EasyPay signs it with the key the
+    certificate PIN opens (certificate/signin.py)."""
+    form = await read_form(request)
+    next_url = safe_next(form.get("next"))
+    phone, pin = form.get("phone", "").strip(), form.get("pin", "").strip()
+    context = {"form": {"phone": phone}, "next": next_url}
+    template = "auth/signin_certificate.html"
+    if not phone:
+        missing = translate(
+            "field.missing", visitor.lang, field=translate("field.phone", visitor.lang)
+        )
+        return await render(request, template, {**context, "error": missing}, 422)
+    if not (len(pin) == 6 and pin.isascii() and pin.isdigit()):
+        error = translate("cert_signin.pin_missing", visitor.lang)
+        return await render(request, template, {**context, "error": error}, 422)
+    database, settings = database_of(request), settings_of(request)
+    user_agent, address = _client(request)
+    try:
+        issued = await certificate_signin.create_challenge(database, settings, phone, address)
+        principal, token = await certificate_signin.open_session(
+            database,
+            settings,
+            issued.challenge_id,
+            pin=pin,
+            kind="web",
+            user_agent=user_agent,
+            ip_address=address,
+        )
+    except EasyPayError as failure:
+        error = _certificate_error(failure, visitor.lang)
+        return await render(request, template, {**context, "error": error}, failure.status)
     target = next_url if principal.user.pin_hash else "/pin/set"
     return await _signed_in(request, visitor, token, target)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from easypay.certificate import crl, repository, service
+from easypay.certificate import actions, crl, repository, service
 from easypay.certificate import errors as cert_errors
 from easypay.certificate.authority import authorities_of
 from easypay.certificate.errors import IssuingCaNotFound
@@ -34,12 +34,11 @@ from easypay.certificate.schemas import (
 )
 from easypay.config import AppSettings, Settings
 from easypay.db import DbSession, database_of
-from easypay.errors import EasyPayError, InvalidInput, error_responses
+from easypay.errors import InvalidInput, error_responses
 from easypay.identity import errors as identity_errors
-from easypay.identity import service as identity
 from easypay.identity.dependencies import CurrentUser
 from easypay.kit.ids import PathId
-from easypay.models import Certificate, CertificateEvent, User
+from easypay.models import Certificate, CertificateEvent
 
 router = APIRouter(prefix="/api/v1/certificates", tags=["certificates"])
 pki_router = APIRouter(prefix="/pki", tags=["pki"])
@@ -88,31 +87,8 @@ def _read(
     )
 
 
-async def authorise(
-    request: Request, settings: Settings, user: User, certificate_id: int | None, pin: str
-) -> None:
-    """Another user's certificate is 404 before anything else; then the payment PIN."""
-    database = database_of(request)
-    if certificate_id is not None:
-        async with database.transaction() as session:
-            await service.get_mine(session, user.id, certificate_id)
-    await identity.check_pin(database, settings, user.id, pin)
-
-
 def _key(body: KeyBody) -> service.KeyRequest:
     return service.KeyRequest(pin=body.pin, csr_pem=body.csr_pem)
-
-
-async def counted_pin_check(
-    session: AsyncSession, settings: Settings, certificate: Certificate, pin: str
-) -> EasyPayError | None:
-    """The refusal of a wrong or locked certificate PIN, returned so the caller commits the
-    failure count before raising it."""
-    try:
-        await service.check_pin(session, settings, certificate, pin)
-    except (pki_errors.WrongPin, cert_errors.CertificateLocked) as refusal:
-        return refusal
-    return None
 
 
 @router.get("", responses=error_responses(identity_errors.NotSignedIn))
@@ -137,11 +113,10 @@ async def issue(
     body: KeyBody, user: CurrentUser, request: Request, settings: AppSettings
 ) -> CertificateRead:
     """Issue: `pin` (server-held key) or `csr_pem` (device-held key), and the payment PIN."""
-    key = _key(body)
-    await authorise(request, settings, user, None, body.payment_pin)
-    async with database_of(request).transaction() as session:
-        certificate = await service.issue(session, settings, user, key)
-        return _read(certificate)
+    certificate = await actions.issue(
+        database_of(request), settings, user, _key(body), body.payment_pin
+    )
+    return _read(certificate)
 
 
 @router.post(
@@ -157,18 +132,10 @@ async def renew(
     settings: AppSettings,
 ) -> CertificateRead:
     """Renew in the last 90 days: server key with the current certificate PIN, or a new CSR."""
-    key = _key(body)
-    await authorise(request, settings, user, certificate_id, body.payment_pin)
-    refusal: EasyPayError | None = None
-    async with database_of(request).transaction() as session:
-        certificate = await service.get_mine(session, user.id, certificate_id, for_update=True)
-        service.check_renewable(user, certificate, key)
-        if key.pin is not None:
-            refusal = await counted_pin_check(session, settings, certificate, key.pin)
-        if refusal is None:
-            new = await service.renew(session, settings, user, certificate, key)
-            return _read(new)
-    raise refusal
+    new = await actions.renew(
+        database_of(request), settings, user, certificate_id, _key(body), body.payment_pin
+    )
+    return _read(new)
 
 
 @router.post(
@@ -184,12 +151,12 @@ async def reissue(
     settings: AppSettings,
 ) -> CertificateRead:
     """Reissue (forgotten PIN or lost device): the old certificate is revoked."""
+    database = database_of(request)
     key = _key(body)
-    await authorise(request, settings, user, certificate_id, body.payment_pin)
-    async with database_of(request).transaction() as session:
-        certificate = await service.get_mine(session, user.id, certificate_id, for_update=True)
-        new = await service.reissue(session, settings, user, certificate, key, body.reason)
-        return _read(new)
+    new = await actions.reissue(
+        database, settings, user, certificate_id, key, body.reason, body.payment_pin
+    )
+    return _read(new)
 
 
 @router.post(
@@ -201,11 +168,9 @@ async def reissue(
     ),
 )
 async def suspend(
-    certificate_id: PathId, user: CurrentUser, db: DbSession, settings: AppSettings
+    certificate_id: PathId, user: CurrentUser, request: Request, settings: AppSettings
 ) -> CertificateRead:
-    certificate = await service.get_mine(db, user.id, certificate_id, for_update=True)
-    await service.suspend(db, settings, certificate)
-    return _read(certificate)
+    return _read(await actions.suspend(database_of(request), settings, user, certificate_id))
 
 
 @router.post("/{certificate_id}/restore", responses=error_responses(*ACTION_ERRORS))
@@ -217,11 +182,8 @@ async def restore(
     settings: AppSettings,
 ) -> CertificateRead:
     """Restore a suspended certificate, or unlock a PIN-locked one (payment PIN needed)."""
-    await authorise(request, settings, user, certificate_id, body.payment_pin)
-    async with database_of(request).transaction() as session:
-        certificate = await service.get_mine(session, user.id, certificate_id, for_update=True)
-        await service.restore(session, settings, certificate)
-        return _read(certificate)
+    database = database_of(request)
+    return _read(await actions.restore(database, settings, user, certificate_id, body.payment_pin))
 
 
 @router.delete("/{certificate_id}", responses=error_responses(*ACTION_ERRORS))
@@ -233,11 +195,8 @@ async def delete(
     settings: AppSettings,
 ) -> CertificateRead:
     """Delete for good: revoked (cessationOfOperation), the server-held key destroyed."""
-    await authorise(request, settings, user, certificate_id, body.payment_pin)
-    async with database_of(request).transaction() as session:
-        certificate = await service.get_mine(session, user.id, certificate_id, for_update=True)
-        await service.delete(session, settings, certificate)
-        return _read(certificate)
+    database = database_of(request)
+    return _read(await actions.delete(database, settings, user, certificate_id, body.payment_pin))
 
 
 @router.post(
@@ -261,12 +220,7 @@ async def verify_pin(
     settings: AppSettings,
 ) -> Response:
     """Whether the certificate PIN opens the server-held key (5 wrong in a row lock it)."""
-    refusal: EasyPayError | None = None
-    async with database_of(request).transaction() as session:
-        certificate = await service.get_mine(session, user.id, certificate_id, for_update=True)
-        refusal = await counted_pin_check(session, settings, certificate, body.pin)
-    if refusal is not None:
-        raise refusal
+    await actions.verify_pin(database_of(request), settings, user, certificate_id, body.pin)
     return Response(status_code=204)
 
 

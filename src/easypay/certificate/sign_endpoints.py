@@ -18,8 +18,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from easypay.certificate import actions, institutions, sign_requests
 from easypay.certificate import errors as cert_errors
-from easypay.certificate import institutions, sign_requests
 from easypay.certificate.institutions import (
     InstitutionNameTaken,
     InstitutionNotActive,
@@ -37,8 +37,8 @@ from easypay.certificate.sign_requests import (
     SignRequestNotPending,
 )
 from easypay.config import AppSettings
-from easypay.db import DbSession, database_of
-from easypay.errors import EasyPayError, InvalidInput, error_responses
+from easypay.db import Database, DbSession, database_of
+from easypay.errors import InvalidInput, error_responses
 from easypay.identity.dependencies import CurrentOperator, CurrentUser
 from easypay.identity.errors import NotSignedIn, OperatorOnly
 from easypay.kit.ids import PathId
@@ -462,16 +462,9 @@ async def approve(
     settings: AppSettings,
 ) -> UserSignRequestRead:
     """A wrong certificate PIN is counted (five in a row lock the certificate)."""
-    refusal: EasyPayError
-    async with database_of(request).transaction() as session:
-        try:
-            signed = await sign_requests.approve(session, settings, user.id, receipt_id, body.pin)
-        except (SignRequestExpired, pki_errors.WrongPin, cert_errors.CertificateLocked) as error:
-            refusal = error
-        else:
-            names = await sign_requests.institution_names(session, [signed.institution_id])
-            return _user_read(signed, names[signed.institution_id])
-    raise refusal
+    database = database_of(request)
+    signed = await actions.approve_request(database, settings, user, receipt_id, body.pin)
+    return await _answered(database, signed)
 
 
 @user_router.post(
@@ -480,13 +473,11 @@ async def approve(
     responses=error_responses(*ANSWER_ERRORS),
 )
 async def reject(receipt_id: ReceiptId, user: CurrentUser, request: Request) -> UserSignRequestRead:
-    refusal: EasyPayError
-    async with database_of(request).transaction() as session:
-        try:
-            rejected = await sign_requests.reject(session, user.id, receipt_id)
-        except SignRequestExpired as error:
-            refusal = error
-        else:
-            names = await sign_requests.institution_names(session, [rejected.institution_id])
-            return _user_read(rejected, names[rejected.institution_id])
-    raise refusal
+    database = database_of(request)
+    return await _answered(database, await actions.reject_request(database, user, receipt_id))
+
+
+async def _answered(database: Database, answered: SignRequest) -> UserSignRequestRead:
+    async with database.transaction() as session:
+        names = await sign_requests.institution_names(session, [answered.institution_id])
+    return _user_read(answered, names[answered.institution_id])

@@ -1,10 +1,7 @@
 """Certificates: status and actions, history with log proofs, signature requests.
 
-The pages stand on the JSON API's rules (certificate/endpoints.py, sign_endpoints.py) and
-authorise the same way: another user's certificate is "not found" before anything else, then
-the payment PIN is checked in its own transaction (`identity.check_pin` commits a wrong one),
-then the action runs in one transaction. A wrong certificate PIN is counted and committed even
-though the action is refused (the API's `_counted_pin_check`). POST handlers never touch the
+The actions are the API's (certificate/actions.py: the same authorisation, the same committed
+refusals); these pages only read the forms and show the outcome. POST handlers never touch the
 request's own session: on SQLite it would hold the write lock those transactions need.
 
 A refused action shows the certificate page again with the error and the refusal's 4xx status;
@@ -22,12 +19,11 @@ from typing import Any
 from fastapi import Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from easypay.certificate import actions, repository, service, sign_requests
 from easypay.certificate import errors as cert_errors
-from easypay.certificate import repository, service, sign_requests
-from easypay.certificate.endpoints import authorise, counted_pin_check
 from easypay.certificate.pki import errors as pki_errors
 from easypay.certificate.sign_endpoints import ReceiptId
-from easypay.certificate.sign_requests import SignRequestExpired, SignRequestNotFound
+from easypay.certificate.sign_requests import SignRequestNotFound
 from easypay.certificate.tlog import store
 from easypay.certificate.tlog.checkpoint import NoteError, verifier_key, verify_checkpoint
 from easypay.certificate.tlog.key import load_log_key, log_origin
@@ -181,19 +177,19 @@ def _new_pin(form: dict[str, str], lang: str) -> str:
     return pin
 
 
+def _payment_pin(form: dict[str, str], lang: str) -> str:
+    return _digits(form.get("payment_pin", ""), "certificates.bad_payment_pin", lang)
+
+
 Action = Callable[[dict[str, str]], Awaitable[None]]
 
 
 async def _perform(
-    request: Request,
-    principal: Principal,
-    lang: str,
-    action: str,
-    run: Action,
-    form: dict[str, str],
+    request: Request, principal: Principal, lang: str, action: str, run: Action
 ) -> Response:
-    """Run one action; a refusal re-renders the page with its message and status. Another
-    user's certificate propagates (the 404 page)."""
+    """Read the form and run one action (certificate/actions.py); a refusal re-renders the page
+    with its message and status. Another user's certificate is the 404 page."""
+    form = await read_form(request)
     try:
         await run(form)
     except Refused as refusal:
@@ -228,124 +224,93 @@ async def certificates_page(request: Request, principal: WebPrincipal) -> Respon
 
 @router.post("/certificates/issue")
 async def issue(request: Request, principal: WebPrincipal, visitor: CurrentVisitor) -> Response:
-    form = await read_form(request)
-    user, lang = principal.user, visitor.lang
-    settings = settings_of(request)
+    user, lang, settings = principal.user, visitor.lang, settings_of(request)
 
     async def run(form: dict[str, str]) -> None:
         pin = _new_pin(form, lang)
-        payment_pin = _digits(form.get("payment_pin", ""), "certificates.bad_payment_pin", lang)
-        await authorise(request, settings, user, None, payment_pin)
-        async with database_of(request).transaction() as session:
-            await service.issue(session, settings, user, service.KeyRequest(pin=pin))
+        payment_pin = _payment_pin(form, lang)
+        key = service.KeyRequest(pin=pin)
+        await actions.issue(database_of(request), settings, user, key, payment_pin)
 
-    return await _perform(request, principal, lang, "issue", run, form)
+    return await _perform(request, principal, lang, "issue", run)
 
 
 @router.post("/certificates/{certificate_id}/renew")
 async def renew(
     request: Request, certificate_id: PathId, principal: WebPrincipal, visitor: CurrentVisitor
 ) -> Response:
-    form = await read_form(request)
-    user, lang = principal.user, visitor.lang
-    settings = settings_of(request)
+    user, lang, settings = principal.user, visitor.lang, settings_of(request)
 
     async def run(form: dict[str, str]) -> None:
-        pin = _digits(form.get("pin", ""), "certificates.bad_cert_pin", lang)
-        payment_pin = _digits(form.get("payment_pin", ""), "certificates.bad_payment_pin", lang)
-        await authorise(request, settings, user, certificate_id, payment_pin)
-        key = service.KeyRequest(pin=pin)
-        refusal: EasyPayError | None = None
-        async with database_of(request).transaction() as session:
-            certificate = await service.get_mine(session, user.id, certificate_id, for_update=True)
-            service.check_renewable(user, certificate, key)
-            refusal = await counted_pin_check(session, settings, certificate, pin)
-            if refusal is None:
-                await service.renew(session, settings, user, certificate, key)
-        if refusal is not None:  # the failure count is committed; now refuse
-            raise refusal
+        key = service.KeyRequest(
+            pin=_digits(form.get("pin", ""), "certificates.bad_cert_pin", lang)
+        )
+        payment_pin = _payment_pin(form, lang)
+        database = database_of(request)
+        await actions.renew(database, settings, user, certificate_id, key, payment_pin)
 
-    return await _perform(request, principal, lang, "renew", run, form)
+    return await _perform(request, principal, lang, "renew", run)
 
 
 @router.post("/certificates/{certificate_id}/reissue")
 async def reissue(
     request: Request, certificate_id: PathId, principal: WebPrincipal, visitor: CurrentVisitor
 ) -> Response:
-    form = await read_form(request)
-    user, lang = principal.user, visitor.lang
-    settings = settings_of(request)
+    user, lang, settings = principal.user, visitor.lang, settings_of(request)
 
     async def run(form: dict[str, str]) -> None:
         reason = form.get("reason", "")
         if reason not in REISSUE_REASONS:
             raise Refused(translate("certificates.choose_reason", lang))
-        pin = _new_pin(form, lang)
-        payment_pin = _digits(form.get("payment_pin", ""), "certificates.bad_payment_pin", lang)
-        await authorise(request, settings, user, certificate_id, payment_pin)
-        async with database_of(request).transaction() as session:
-            certificate = await service.get_mine(session, user.id, certificate_id, for_update=True)
-            key = service.KeyRequest(pin=pin)
-            await service.reissue(session, settings, user, certificate, key, reason)
+        key = service.KeyRequest(pin=_new_pin(form, lang))
+        payment_pin = _payment_pin(form, lang)
+        database = database_of(request)
+        await actions.reissue(database, settings, user, certificate_id, key, reason, payment_pin)
 
-    return await _perform(request, principal, lang, "reissue", run, form)
+    return await _perform(request, principal, lang, "reissue", run)
 
 
 @router.post("/certificates/{certificate_id}/suspend")
 async def suspend(
     request: Request, certificate_id: PathId, principal: WebPrincipal, visitor: CurrentVisitor
 ) -> Response:
-    form = await read_form(request)
-    user = principal.user
-    settings = settings_of(request)
-
     async def run(form: dict[str, str]) -> None:
-        async with database_of(request).transaction() as session:
-            certificate = await service.get_mine(session, user.id, certificate_id, for_update=True)
-            await service.suspend(session, settings, certificate)
+        settings = settings_of(request)
+        await actions.suspend(database_of(request), settings, principal.user, certificate_id)
 
-    return await _perform(request, principal, visitor.lang, "suspend", run, form)
+    return await _perform(request, principal, visitor.lang, "suspend", run)
 
 
 @router.post("/certificates/{certificate_id}/restore")
 async def restore(
     request: Request, certificate_id: PathId, principal: WebPrincipal, visitor: CurrentVisitor
 ) -> Response:
-    form = await read_form(request)
-    user, lang = principal.user, visitor.lang
-    settings = settings_of(request)
+    user, lang, settings = principal.user, visitor.lang, settings_of(request)
 
     async def run(form: dict[str, str]) -> None:
-        payment_pin = _digits(form.get("payment_pin", ""), "certificates.bad_payment_pin", lang)
-        await authorise(request, settings, user, certificate_id, payment_pin)
-        async with database_of(request).transaction() as session:
-            certificate = await service.get_mine(session, user.id, certificate_id, for_update=True)
-            await service.restore(session, settings, certificate)
+        payment_pin = _payment_pin(form, lang)
+        await actions.restore(database_of(request), settings, user, certificate_id, payment_pin)
 
-    return await _perform(request, principal, lang, "restore", run, form)
+    return await _perform(request, principal, lang, "restore", run)
 
 
 @router.post("/certificates/{certificate_id}/delete")
 async def delete(
     request: Request, certificate_id: PathId, principal: WebPrincipal, visitor: CurrentVisitor
 ) -> Response:
-    form = await read_form(request)
-    user, lang = principal.user, visitor.lang
-    settings = settings_of(request)
+    user, lang, settings = principal.user, visitor.lang, settings_of(request)
 
     async def run(form: dict[str, str]) -> None:
-        payment_pin = _digits(form.get("payment_pin", ""), "certificates.bad_payment_pin", lang)
+        payment_pin = _payment_pin(form, lang)
+        database = database_of(request)
         if form.get("understand") != "yes":
             # Not found first, like every other refusal of another user's certificate.
-            async with database_of(request).transaction() as session:
+            async with database.transaction() as session:
                 await service.get_mine(session, user.id, certificate_id)
             raise Refused(translate("certificates.confirm_delete", lang))
-        await authorise(request, settings, user, certificate_id, payment_pin)
-        async with database_of(request).transaction() as session:
-            certificate = await service.get_mine(session, user.id, certificate_id, for_update=True)
-            await service.delete(session, settings, certificate)
+        await actions.delete(database, settings, user, certificate_id, payment_pin)
 
-    return await _perform(request, principal, lang, "delete", run, form)
+    return await _perform(request, principal, lang, "delete", run)
 
 
 # --- history and proofs -------------------------------------------------------------------------
@@ -503,23 +468,16 @@ async def _answer(
     principal: Principal,
     lang: str,
     receipt_id: str,
-    answer: Callable[[AsyncSession], Awaitable[SignRequest]],
+    answer: Callable[[], Awaitable[SignRequest]],
     notice: str,
 ) -> Response:
-    """Approve or reject in one transaction. An expired request (marked expired) and a wrong or
-    locked certificate PIN (counted) are committed first, then shown as refusals."""
-    refusal: EasyPayError | None = None
+    """Approve or reject (certificate/actions.py: an expired request and a wrong or locked
+    certificate PIN are committed first); a refusal is shown on the request's page."""
     try:
-        async with database_of(request).transaction() as session:
-            try:
-                await answer(session)
-            except (SignRequestExpired, pki_errors.WrongPin, cert_errors.CertificateLocked) as e:
-                refusal = e
+        await answer()
     except SignRequestNotFound as missing:
         return await _not_found(request, missing, lang)
-    except EasyPayError as failure:
-        refusal = failure
-    if refusal is not None:
+    except EasyPayError as refusal:
         text = _refusal_text(refusal, lang)
         return await _request_page(request, principal.user, lang, receipt_id, text, refusal.status)
     return await redirect(request, with_notice("/certificates/requests", notice))
@@ -537,8 +495,8 @@ async def approve(
         return await _request_page(request, user, lang, receipt_id, text, 422)
     settings = settings_of(request)
 
-    async def answer(session: AsyncSession) -> SignRequest:
-        return await sign_requests.approve(session, settings, user.id, receipt_id, pin)
+    async def answer() -> SignRequest:
+        return await actions.approve_request(database_of(request), settings, user, receipt_id, pin)
 
     return await _answer(request, principal, lang, receipt_id, answer, "certificates.signed")
 
@@ -549,8 +507,8 @@ async def reject(
 ) -> Response:
     user = principal.user
 
-    async def answer(session: AsyncSession) -> SignRequest:
-        return await sign_requests.reject(session, user.id, receipt_id)
+    async def answer() -> SignRequest:
+        return await actions.reject_request(database_of(request), user, receipt_id)
 
     return await _answer(
         request, principal, visitor.lang, receipt_id, answer, "certificates.rejected"

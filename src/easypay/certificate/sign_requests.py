@@ -48,7 +48,7 @@ from easypay.errors import Conflict, EasyPayError, InvalidInput, NotFound
 from easypay.kit.clock import as_utc, clock
 from easypay.kit.phone import InvalidPhoneNumber, normalize_phone
 from easypay.models import Certificate, Institution, SignRequest, User
-from easypay.notification.service import notify
+from easypay.notification.service import mark_read_about, notify
 
 MAX_EXPIRY_SECONDS = 1000
 MAX_TEXT_CHARS = 10_000
@@ -192,9 +192,13 @@ async def create(
             "receipt_id": request.receipt_id,
             "expires_at": request.expires_at.isoformat(),
         },
-        link=f"/certificates/requests/{request.receipt_id}",
+        link=_page_of(request),
     )
     return request
+
+
+def _page_of(request: SignRequest) -> str:
+    return f"/certificates/requests/{request.receipt_id}"
 
 
 def _expire_if_due(request: SignRequest) -> None:
@@ -305,6 +309,7 @@ async def approve(
     detail = {"receipt_id": request.receipt_id, "purpose": request.purpose}
     event = await service.record(session, settings, certificate, "sign", detail)
     request.tlog_index = event.tlog_index
+    await mark_read_about(session, user_id, _page_of(request))
     await session.flush()
     return request
 
@@ -313,6 +318,7 @@ async def reject(session: AsyncSession, user_id: int, receipt_id: str) -> SignRe
     """Pending → rejected. Raises SignRequestExpired after marking it expired."""
     request = await _answerable(session, user_id, receipt_id)
     request.status = "rejected"
+    await mark_read_about(session, user_id, _page_of(request))
     await session.flush()
     return request
 

@@ -31,13 +31,21 @@ async def unread_count(session: AsyncSession, user_id: int) -> int:
 
 
 async def mark_read(
-    session: AsyncSession, user_id: int, notification_id: int | None, now: datetime
+    session: AsyncSession,
+    user_id: int,
+    notification_id: int | None,
+    now: datetime,
+    *,
+    link: str | None = None,
 ) -> int:
-    """Mark one message (or, with None, all) of this user read; returns how many changed."""
+    """Mark one message (or, with None, all; or those pointing at `link`) of this user read;
+    returns how many changed."""
     table = table_of(Notification)
     statement = update(table).where(table.c.user_id == user_id, table.c.read_at.is_(None))
     if notification_id is not None:
         statement = statement.where(table.c.id == notification_id)
+    if link is not None:
+        statement = statement.where(table.c.link == link)
     result = await session.execute(statement.values(read_at=now))
     return int(getattr(result, "rowcount", 0) or 0)
 

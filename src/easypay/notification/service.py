@@ -46,3 +46,8 @@ async def mark_read(session: AsyncSession, user: User, notification_id: int) -> 
 
 async def mark_all_read(session: AsyncSession, user: User) -> int:
     return await repository.mark_read(session, user.id, None, clock.now())
+
+
+async def mark_read_about(session: AsyncSession, user_id: int, link: str) -> int:
+    """The user's messages about `link` are read: what they asked is done (e.g. answered)."""
+    return await repository.mark_read(session, user_id, None, clock.now(), link=link)

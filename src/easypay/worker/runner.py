@@ -7,8 +7,10 @@ import contextlib
 import logging
 
 from easypay.card.gateway import CardIssuer
+from easypay.certificate import tasks as certificate_tasks
 from easypay.config import Settings
 from easypay.db import Database
+from easypay.kit.clock import clock
 from easypay.ledger import service as ledger
 from easypay.money.gateway import BankGateway
 from easypay.money.tasks import reconcile_bank_operations
@@ -36,6 +38,7 @@ class Worker:
         self.card_issuer = card_issuer
         # Every job handler, bound to this worker's settings and card issuer (built once).
         self.handlers = {**webhook_delivery.handlers(settings), **card_jobs.handlers(card_issuer)}
+        self.next_purge = clock.now()
 
     async def run_once(self) -> int:
         """One pass over everything due; returns how much work was done."""
@@ -48,6 +51,10 @@ class Worker:
         done += await transfer_tasks.run_due(self.database)
         done += await payment_tasks.expire_due(self.database)
         done += await settlement_tasks.run_due(self.database, self.bank, self.settings)
+        if clock.now() >= self.next_purge:
+            purged = await certificate_tasks.purge_challenges(self.database)
+            if purged < certificate_tasks.BATCH:  # else: more to delete on the next pass
+                self.next_purge = clock.now() + certificate_tasks.EVERY
         return done
 
     async def run_forever(self, stop: asyncio.Event) -> None:

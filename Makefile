@@ -55,7 +55,13 @@ format: setup ## Apply ruff's fixes and formatting
 bench: setup ## Ledger benchmark next to pgbench on a throwaway PostgreSQL
 	scripts/with-postgres.sh bench/ledger_vs_pgbench.sh
 
+bench-http: setup ## HTTP load benchmark (server workers, load generator, pgbench) on its own cluster
+	bench/http_vs_pgbench.sh
+
+bench-faults: setup ## Crash, PostgreSQL-stop, sandbox-fault and bank-test runs at full length
+	bench/faults/all.sh
+
 clean: ## Remove the environment and the embedded data
 	rm -rf $(VENV) var
 
-.PHONY: help setup browser run test test-sqlite test-postgres lint format bench clean
+.PHONY: bench-http bench-faults help setup browser run test test-sqlite test-postgres lint format bench clean

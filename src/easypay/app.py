@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
@@ -108,6 +108,7 @@ def create_app(
         lifespan=lifespan,
         docs_url=None,  # served by web/docs.py from vendored assets (no CDN at run time)
         redoc_url=None,
+        max_body_size=settings.max_request_bytes,  # a huge body is refused, not read into memory
     )
     app.state.settings = settings
     app.state.database = database
@@ -124,7 +125,12 @@ def create_app(
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware)
 
-    @app.get("/healthz", tags=["operations"], summary="Liveness and database reachability")
+    @app.get(
+        "/healthz",
+        tags=["operations"],
+        summary="Liveness and database reachability",
+        responses={503: {"description": "The database is unreachable"}},
+    )
     async def healthz() -> JSONResponse:
         try:
             async with database.engine.connect() as connection:
@@ -133,7 +139,12 @@ def create_app(
             return JSONResponse({"status": "unhealthy", "database": "unreachable"}, 503)
         return JSONResponse({"status": "ok", "database": "ok", "version": __version__})
 
-    @app.get("/metrics", tags=["operations"], summary="Prometheus metrics")
+    @app.get(
+        "/metrics",
+        tags=["operations"],
+        summary="Prometheus metrics",
+        response_class=PlainTextResponse,
+    )
     async def metrics() -> Response:
         return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
 

@@ -299,6 +299,58 @@ def bench_ledger(
     _print_result(results, as_json)
 
 
+@bench_app.command("http")
+def bench_http(
+    scenario: Annotated[
+        list[str], typer.Option(help="charge, send, online, pos, history (repeatable).")
+    ] = ["charge", "send", "online", "pos", "history"],  # noqa: B006
+    seconds: Annotated[float, typer.Option(help="Seconds per measurement.")] = 10.0,
+    concurrency: Annotated[int, typer.Option(help="Concurrent clients (closed loop).")] = 32,
+    accounts: Annotated[
+        list[int], typer.Option(help="Users with a wallet to measure at (repeatable).")
+    ] = [10_000],  # noqa: B006
+    workers: Annotated[int, typer.Option(help="`easypay serve` worker processes.")] = 2,
+    history_entries: Annotated[
+        int, typer.Option(help="Entries in the history the history scenario reads.")
+    ] = 100_000,
+    pool_size: Annotated[int, typer.Option(help="Database pool size per server worker.")] = 16,
+    merchants: Annotated[
+        int, typer.Option(help="Merchants the payments are spread over (client i pays i % N).")
+    ] = 1,
+    history_concurrency: Annotated[
+        int, typer.Option(help="Clients of the history scenario (its target is one read).")
+    ] = 1,
+    pgbench_tps: Annotated[
+        float | None, typer.Option(help="pgbench's tx/s of the same run, for the targets.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """The server under HTTP load: flows/s and p50/p99/p99.9 per scenario and request."""
+    from easypay.bench.http import run_http_bench
+    from easypay.bench.http.report import summary
+
+    results = asyncio.run(
+        run_http_bench(
+            get_settings(),
+            scenario,
+            seconds,
+            concurrency,
+            accounts,
+            workers,
+            history_entries,
+            pool_size,
+            merchants,
+            history_concurrency,
+        )
+    )
+    if as_json:
+        _print_result(results, True)
+    else:
+        sys.stdout.write(summary(results, pgbench_tps) + "\n")
+    if not results["verify"]["ok"]:
+        raise typer.Exit(1)
+
+
 @settlement_app.command("run")
 def settlement_run(
     business_date: Annotated[

@@ -113,12 +113,21 @@ class Settings(BaseSettings):
     )
     worker_poll_seconds: float = Field(1.0, description="Worker idle poll interval.")
     secure_cookies: bool = Field(False, description="Mark cookies Secure (set true behind HTTPS).")
+    max_request_bytes: int = Field(
+        1_048_576, description="The largest request body accepted (413 beyond it)."
+    )
     log_level: str = Field("INFO", description="Log level of the JSON logs.")
     load_demo_on_serve: bool = Field(False, description="`serve` loads the demo data first.")
 
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def cookies_secure(self) -> bool:
+        """Cookies are marked Secure when asked to, and always when the app is served over
+        HTTPS (a session cookie must never travel in clear text)."""
+        return self.secure_cookies or self.base_url.lower().startswith("https://")
 
     @property
     def bank_url(self) -> str:

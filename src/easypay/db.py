@@ -19,14 +19,66 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.util import await_
+
+from easypay.errors import InvalidInput
 
 
 def create_engine(url: str, pool_size: int = 10) -> AsyncEngine:
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30})
         _make_sqlite_transactions_immediate(engine)
-        return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    else:
+        engine = create_async_engine(
+            url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+        )
+        _ping_in_one_round_trip(engine)
+    _refuse_nul_characters(engine)
+    return engine
+
+
+def _has_nul(parameters: Any) -> bool:
+    """Whether any text among the statement's parameters (a row, or rows of a batch) has NUL."""
+    pending = [parameters]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, (list, tuple)):
+            pending.extend(value)
+    return False
+
+
+def _refuse_nul_characters(engine: AsyncEngine) -> None:
+    """A NUL character in any text: bad input (422), on both databases. PostgreSQL cannot store
+    it (asyncpg fails mid-request: a 500), SQLite would keep it; no EasyPay field ever needs it,
+    and this is the one place every text reaches, whichever endpoint, page or form it came by."""
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _check(
+        _conn: Any, _cursor: Any, _statement: str, parameters: Any, _context: Any, _many: bool
+    ) -> None:
+        if _has_nul(parameters):
+            raise InvalidInput("Text cannot contain NUL characters.")
+
+
+def _ping_in_one_round_trip(engine: AsyncEngine) -> None:
+    """The pool's pre-ping as one `;` instead of asyncpg's BEGIN / `;` / ROLLBACK (meant for
+    pgbouncer's transaction mode, which EasyPay does not use): two round trips less on every
+    checkout, and a request checks out two or three connections (bench/README.md, HTTP load
+    benchmark). A dead connection still fails the ping and is replaced, as before."""
+
+    def do_ping(dbapi_connection: Any) -> bool:
+        try:
+            await_(dbapi_connection.driver_connection.fetchrow(";"))
+        except Exception as error:  # noqa: BLE001 - translated (and re-raised) just below
+            dbapi_connection._handle_exception(error)
+        return True
+
+    engine.dialect.do_ping = do_ping  # type: ignore[method-assign]
 
 
 def _make_sqlite_transactions_immediate(engine: AsyncEngine) -> None:

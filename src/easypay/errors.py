@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("easypay.errors")
@@ -105,8 +106,15 @@ async def _validation_error(_: Request, error: Exception) -> JSONResponse:
     return JSONResponse(error_body("ValidationError", _describe_validation(error)), 422)
 
 
+# FastAPI's answer to a body it cannot decode at all (e.g. not UTF-8); undecodable JSON is a 422.
+_UNPARSABLE_BODY = "There was an error parsing the body"
+
+
 async def _http_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
+    if error.status_code == 400 and error.detail == _UNPARSABLE_BODY:
+        # The same refusal as malformed JSON (422, documented on every endpoint with a body).
+        return JSONResponse(error_body("ValidationError", "body: the body cannot be read"), 422)
     names = {404: "NotFound", 405: "MethodNotAllowed", 401: "Unauthorized", 400: "BadRequest"}
     code = names.get(error.status_code, "HTTPError")
     return JSONResponse(
@@ -114,9 +122,51 @@ async def _http_error(_: Request, error: Exception) -> JSONResponse:
     )
 
 
+# Deadlock, serialization failure, admin shutdown, cannot connect now, connection failures.
+_RETRYABLE_SQLSTATES = {"40P01", "40001", "57P01", "57P03", "08000", "08003", "08006"}
+
+
+def _is_transient(error: Exception) -> bool:
+    """The database is away or asked for a retry: nothing was done, the client may try again
+    (with the same idempotency key). Not a bug, so a 503 and a warning, not a 500."""
+    if isinstance(error, ConnectionError | TimeoutError | sa_exc.PendingRollbackError):
+        return True
+    if not isinstance(error, sa_exc.DBAPIError):
+        return False
+    if error.connection_invalidated or isinstance(error, sa_exc.InterfaceError):
+        return True
+    original = error.orig
+    state = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+    return state in _RETRYABLE_SQLSTATES or "database is locked" in str(original)
+
+
 async def _unexpected_error(_: Request, error: Exception) -> JSONResponse:
+    if _is_transient(error):
+        log.warning("database unavailable: %s", type(error).__name__, exc_info=error)
+        body = error_body("ServiceUnavailable", "Please try again in a moment.")
+        return JSONResponse(body, 503, headers={"Retry-After": "1"})
     log.exception("unexpected error", exc_info=error)
     return JSONResponse(error_body("InternalError", "Something went wrong on our side."), 500)
+
+
+def _describe_validation_errors(app: FastAPI) -> None:
+    """FastAPI documents its own 422 body (`{"detail": [...]}`) on every operation with
+    parameters; ours is `{"error", "detail"}` (see `_validation_error`): say so in the schema."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            schemas = schema.get("components", {}).get("schemas", {})
+            if "HTTPValidationError" in schemas:
+                schemas["HTTPValidationError"] = {
+                    **ErrorRead.model_json_schema(),
+                    "title": "HTTPValidationError",
+                }
+                schemas.pop("ValidationError", None)
+        return app.openapi_schema or build()
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -124,3 +174,4 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)
+    _describe_validation_errors(app)

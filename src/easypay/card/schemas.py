@@ -25,7 +25,13 @@ class CardCreate(BaseModel):
     password_two_digits: str = Field(
         description="The first two digits of the card password.", examples=["12"], max_length=4
     )
-    nickname: str = Field("", description="A name for the card in your wallet.", max_length=40)
+    # No control characters (NUL cannot be stored): checked before the issuer is asked.
+    nickname: str = Field(
+        "",
+        description="A name for the card in your wallet.",
+        max_length=40,
+        pattern=r"^[^\x00-\x1f\x7f]*$",
+    )
     pin: str = PIN_FIELD
 
 

@@ -27,14 +27,23 @@ async def account_by_id(session: AsyncSession, account_id: int) -> LedgerAccount
 
 
 async def find_account(
-    session: AsyncSession, code: str, unit: str, owner_id: int, shard: int = 0
+    session: AsyncSession,
+    code: str,
+    unit: str,
+    owner_id: int,
+    shard: int = 0,
+    fresh: bool = False,
 ) -> LedgerAccount | None:
+    """`fresh`: overwrite an instance the session already holds with the row's current sums
+    (what a refresh after the lookup did, without its second round trip)."""
     statement = select(LedgerAccount).where(
         LedgerAccount.code == code,
         LedgerAccount.unit == unit,
         LedgerAccount.owner_id == owner_id,
         LedgerAccount.shard == shard,
     )
+    if fresh:
+        statement = statement.execution_options(populate_existing=True)
     return (await session.execute(statement)).scalar_one_or_none()
 
 

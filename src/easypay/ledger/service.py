@@ -76,10 +76,9 @@ async def open_user_wallet(session: AsyncSession, user_id: int, unit: str = "KRW
 
 
 async def user_wallet(session: AsyncSession, user_id: int, unit: str = "KRW") -> LedgerAccount:
-    account = await repository.find_account(session, USER_WALLET, unit, user_id)
+    account = await repository.find_account(session, USER_WALLET, unit, user_id, fresh=True)
     if account is None:
         raise AccountNotFound("This user has no wallet.")
-    await session.refresh(account)
     return account
 
 

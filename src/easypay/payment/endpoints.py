@@ -10,6 +10,7 @@ from typing import Any, cast
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from easypay.card.dependencies import card_issuer_of
@@ -368,6 +369,93 @@ def _endpoint(
     return endpoint
 
 
+class ErrorExtras(BaseModel):
+    method_result_code: str
+    method_result_message: str
+
+
+class LegacyErrorRead(BaseModel):
+    """The legacy paths' error envelope."""
+
+    code: int = Field(examples=[-2])
+    msg: str = Field(examples=["cid is required"])
+    extras: ErrorExtras
+
+
+class CurrentErrorRead(BaseModel):
+    """The current paths' error envelope."""
+
+    error_code: int = Field(examples=[-2])
+    error_message: str = Field(examples=["cid is required"])
+    extras: ErrorExtras
+
+
+# The parameters are read by `wire.read_params` (query string, form or JSON; numbers may be
+# strings), so the description names the body's media types without a fixed schema.
+_FREE_FORM: dict[str, Any] = {"type": "object", "additionalProperties": True}
+
+
+# One example body per action (KakaoPay's test CID), shown in the API reference.
+_EXAMPLES: dict[str, dict[str, Any]] = {
+    "ready": {
+        "cid": "TC0ONETIME",
+        "partner_order_id": "order-1",
+        "partner_user_id": "user-1",
+        "item_name": "초코파이",
+        "quantity": 1,
+        "total_amount": 2200,
+        "tax_free_amount": 0,
+        "approval_url": "https://shop.example/approve",
+        "cancel_url": "https://shop.example/cancel",
+        "fail_url": "https://shop.example/fail",
+    },
+    "approve": {
+        "cid": "TC0ONETIME",
+        "tid": "T1234567890123456789",
+        "partner_order_id": "order-1",
+        "partner_user_id": "user-1",
+        "pg_token": "xxxxxxxxxxxxxxxxxxxx",
+    },
+    "cancel": {
+        "cid": "TC0ONETIME",
+        "tid": "T1234567890123456789",
+        "cancel_amount": 2200,
+        "cancel_tax_free_amount": 0,
+    },
+    "order": {"cid": "TC0ONETIME", "tid": "T1234567890123456789"},
+    "manage/subscription/inactive": {"cid": "TCSUBSCRIP", "sid": "S1234567890123456789"},
+    "manage/subscription/status": {"cid": "TCSUBSCRIP", "sid": "S1234567890123456789"},
+    "subscription": {
+        "cid": "TCSUBSCRIP",
+        "sid": "S1234567890123456789",
+        "partner_order_id": "order-2",
+        "partner_user_id": "user-1",
+        "quantity": 1,
+        "total_amount": 9900,
+        "tax_free_amount": 0,
+    },
+}
+
+
+def _openapi(generation: Generation, name: str) -> dict[str, Any]:
+    body: dict[str, Any] = {"schema": _FREE_FORM, "example": _EXAMPLES[name]}
+    media = (
+        {"application/x-www-form-urlencoded": body}
+        if generation == "legacy"
+        else {"application/json": body}
+    )
+    return {"requestBody": {"required": False, "content": media}}
+
+
+def _responses(generation: Generation) -> dict[int | str, dict[str, Any]]:
+    model = LegacyErrorRead if generation == "legacy" else CurrentErrorRead
+    return {
+        200: {"content": {"application/json": {"schema": _FREE_FORM}}},
+        400: {"model": model, "description": "Invalid parameter or refused (KakaoPay code)."},
+        401: {"model": model, "description": "Authentication failure (-401)."},
+    }
+
+
 def _register(router: APIRouter, generation: Generation) -> None:
     auth = (
         "`Authorization: KakaoAK <admin key>`"
@@ -386,6 +474,8 @@ def _register(router: APIRouter, generation: Generation) -> None:
             "error envelope.",
             name=f"payment_{generation}_{name}",
             response_class=JSONResponse,
+            responses=_responses(generation),
+            openapi_extra=_openapi(generation, name),
         )
 
 

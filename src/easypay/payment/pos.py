@@ -94,6 +94,9 @@ async def charge(
         if existing is not None:  # a retry: the bank is not asked again
             return await _replayed(session, existing, r, code_hash)
         code = await pos_repository.code_by_hash(session, code_hash)
+        twin = await _twin_payment(session, merchant, r, code)
+        if twin is not None:  # a copy of this request sent at the same time got there first
+            return await _replayed(session, twin, r, code_hash)
         _ensure_usable(code)
         assert code is not None
         buyer = await session.get(User, code.user_id)
@@ -168,6 +171,18 @@ async def _fund(
         ) from error
 
 
+async def _twin_payment(
+    session: AsyncSession, merchant: Merchant, r: ChargeRequest, code: PaymentCode | None
+) -> Payment | None:
+    """The payment this very `pos_request_id` made with the code, when a copy of this request
+    (a retry sent at the same moment) used the code after this call last looked for it: the
+    answer is then the first answer, not "code already used"."""
+    if code is None or code.payment_id is None:
+        return None
+    first = await pos_repository.pos_payment(session, merchant.id, r.pos_request_id)
+    return first if first is not None and first.id == code.payment_id else None
+
+
 def _ensure_usable(code: PaymentCode | None) -> None:
     if code is None:
         raise PaymentCodeNotFound()
@@ -191,7 +206,10 @@ async def _charge(
     cid = await pos_repository.first_onetime_cid(session, merchant.id)
     if cid is None:
         raise PosNotEnabled()
-    code = await pos_repository.code_by_hash(session, code_hash)
+    code = await pos_repository.code_by_hash(session, code_hash, fresh=True)
+    twin = await _twin_payment(session, merchant, r, code)
+    if twin is not None:
+        return await _replayed(session, twin, r, code_hash)
     _ensure_usable(code)
     assert code is not None
     now = clock.now()

@@ -26,6 +26,9 @@ Generation = Literal["legacy", "current"]
 MAX_TEXT = 255
 # ASCII digits only: str.isdigit() also takes "²" (which int() refuses) and other scripts' digits.
 WHOLE_NUMBER = re.compile(r"-?[0-9]+")
+# Control characters other than tab and line breaks (custom_json may be pretty-printed): NUL,
+# which PostgreSQL cannot store, terminal escapes, DEL.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class Params:
@@ -45,6 +48,8 @@ class Params:
         text = str(value)
         if len(text) > limit:
             raise InvalidParameter(f"{name} is longer than {limit} characters")
+        if CONTROL_CHARACTERS.search(text):
+            raise InvalidParameter(f"{name} contains control characters")
         return text
 
     def integer(self, name: str, *, required: bool = True) -> int | None:
@@ -80,7 +85,7 @@ async def read_params(request: Request) -> Params:
         if "json" in content_type:
             try:
                 parsed = json.loads(body)
-            except (ValueError, UnicodeDecodeError) as error:
+            except (ValueError, UnicodeDecodeError, RecursionError) as error:
                 raise InvalidParameter("the JSON body cannot be read") from error
             if not isinstance(parsed, dict):
                 raise InvalidParameter("the JSON body must be an object")

@@ -9,7 +9,12 @@ from easypay.identity.schemas import PIN_FIELD
 from easypay.kit.ids import BodyId
 
 AMOUNT = Field(description="Amount in KRW (whole won).", examples=[10000], ge=1, le=10**12)
-MESSAGE = Field("", description="A short message for the recipient.", max_length=40)
+# One line of text: no NUL (PostgreSQL cannot store it) or other control characters. Checked
+# here, before the auto-charge a send may start, so a bad memo changes nothing.
+ONE_LINE = r"^[^\x00-\x1f\x7f]*$"
+MESSAGE = Field(
+    "", description="A short message for the recipient.", max_length=40, pattern=ONE_LINE
+)
 TransferStatus = Literal["sent", "received", "declined", "canceled", "returned"]
 
 
@@ -111,7 +116,9 @@ class ShareCreate(BaseModel):
 
 
 class MoneyRequestCreate(BaseModel):
-    title: str = Field("", description="What it is for.", max_length=40, examples=["점심값"])
+    title: str = Field(
+        "", description="What it is for.", max_length=40, examples=["점심값"], pattern=ONE_LINE
+    )
     people: list[ShareCreate] = Field(
         description="Whom to ask, each with an amount.", min_length=1, max_length=30
     )
@@ -121,7 +128,9 @@ class MoneyRequestCreate(BaseModel):
 
 
 class DutchPayCreate(BaseModel):
-    title: str = Field("", description="What the bill was.", max_length=40, examples=["회식"])
+    title: str = Field(
+        "", description="What the bill was.", max_length=40, examples=["회식"], pattern=ONE_LINE
+    )
     total: StrictInt = Field(description="The whole bill, KRW.", ge=1, le=10**12)
     people: list[ShareCreate] = Field(
         description="The participants other than the organiser. With `split` `amounts`, each "

@@ -8,18 +8,25 @@ from datetime import date
 
 from fastapi import Request
 
+from easypay.errors import InvalidInput
+
 MAX_FIELD_LENGTH = 500
 MAX_AMOUNT_DIGITS = 15  # within the ledger's 10**15 and far within 64 bits
 _NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 async def read_form(request: Request) -> dict[str, str]:
-    """The first value of each text field, trimmed and cut to a sane length."""
+    """The first value of each text field, trimmed and cut to a sane length. A control
+    character (NUL, escapes; tab and line breaks are fine) is refused before the page acts:
+    no browser sends one from a form, and PostgreSQL cannot store NUL."""
     form = await request.form()
     values: dict[str, str] = {}
     for key, value in form.multi_items():
         if key in values or not isinstance(value, str):
             continue
+        if CONTROL_CHARACTERS.search(value) or CONTROL_CHARACTERS.search(key):
+            raise InvalidInput("The form contains control characters.")
         values[key] = value.strip()[:MAX_FIELD_LENGTH]
     return values
 

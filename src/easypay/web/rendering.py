@@ -103,13 +103,13 @@ def _finish(request: Request, response: Response, visitor: Visitor) -> None:
             visitor.csrf_nonce,
             httponly=True,
             samesite="lax",
-            secure=settings.secure_cookies,
+            secure=settings.cookies_secure,
             path="/",
         )
         visitor.csrf_nonce_is_new = False
     if visitor.stale_session:
         response.delete_cookie(
-            SESSION_COOKIE, path="/", secure=settings.secure_cookies, httponly=True, samesite="lax"
+            SESSION_COOKIE, path="/", secure=settings.cookies_secure, httponly=True, samesite="lax"
         )
         visitor.stale_session = False
 
@@ -171,7 +171,7 @@ def set_session_cookie(request: Request, response: Response, token: str) -> None
         max_age=settings.session_days * 24 * 3600,
         httponly=True,
         samesite="lax",
-        secure=settings.secure_cookies,
+        secure=settings.cookies_secure,
         path="/",
     )
 
@@ -179,7 +179,7 @@ def set_session_cookie(request: Request, response: Response, token: str) -> None
 def clear_session_cookie(request: Request, response: Response) -> None:
     settings = settings_of(request)
     response.delete_cookie(
-        SESSION_COOKIE, path="/", secure=settings.secure_cookies, httponly=True, samesite="lax"
+        SESSION_COOKIE, path="/", secure=settings.cookies_secure, httponly=True, samesite="lax"
     )
 
 
@@ -190,6 +190,6 @@ def set_language_cookie(request: Request, response: Response, lang: str) -> None
         max_age=ONE_YEAR,
         httponly=True,
         samesite="lax",
-        secure=settings_of(request).secure_cookies,
+        secure=settings_of(request).cookies_secure,
         path="/",
     )

@@ -78,6 +78,10 @@ class WebRoute(APIRoute):
                 return await error_page(
                     request, 500, "error.title", translate("error.internal", lang)
                 )
+            finally:
+                # Files of a multipart post (pages take none, but anyone may send them) are
+                # spooled to disk by request.form(): close them now, not at garbage collection.
+                await request.close()
 
         return route_handler
 

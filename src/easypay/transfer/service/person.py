@@ -23,6 +23,7 @@ from easypay.config import Settings
 from easypay.identity import repository as identity_repository
 from easypay.identity.service import parse_phone, record_event
 from easypay.kit.clock import clock
+from easypay.ledger import repository as ledger_repository
 from easypay.ledger import service as ledger
 from easypay.ledger.accounts import TRANSFER_ESCROW
 from easypay.ledger.errors import CapExceeded
@@ -145,6 +146,14 @@ async def receive(
     """The recipient takes the money: the hold is posted and escrow pays their wallet."""
     transfer = await _answer_as_recipient(session, user, transfer_id, RECEIVE)
     wallet = await ledger.user_wallet(session, user.id)
+    # The post and the delivery lock their accounts each in id order, but not together: two
+    # people receiving from each other at once would each hold one wallet and wait for the
+    # other's (a deadlock, found by the issue-6 bank test). Lock all three in order first.
+    held = await ledger_repository.transfer_by_id(session, transfer.hold_id)
+    if held is not None:
+        await ledger_repository.lock_accounts(
+            session, [held.debit_account_id, held.credit_account_id, wallet.id]
+        )
     hold = await ledger.post(session, transfer.hold_id, key=f"transfer:{transfer.id}:post")
     try:
         await ledger.transfer(
@@ -302,8 +311,10 @@ async def _answer_as_recipient(
 
 
 async def _give_back(session: AsyncSession, transfer: PersonTransfer) -> None:
-    await ledger.void(session, transfer.hold_id, key=f"transfer:{transfer.id}:void")
+    # The daily total before the wallet, in the order `send` takes them (else a send and a
+    # cancel by the same person at once deadlock).
     await limits.release(session, transfer.sender_id, transfer.amount, transfer.limit_day)
+    await ledger.void(session, transfer.hold_id, key=f"transfer:{transfer.id}:void")
 
 
 async def _why_not(session: AsyncSession, transfer: PersonTransfer) -> Exception:

@@ -96,7 +96,14 @@ async def ask(request: Request) -> Response:
         )
     response = await redirect(request, "/demo-bank")
     kept = {"receipt_id": answer.json()["receipt_id"], "text": entered["text"]}
-    response.set_cookie(COOKIE, json.dumps(kept), httponly=True, samesite="lax", path="/demo-bank")
+    response.set_cookie(
+        COOKIE,
+        json.dumps(kept),
+        httponly=True,
+        samesite="lax",
+        secure=settings_of(request).cookies_secure,
+        path="/demo-bank",
+    )
     return response
 
 

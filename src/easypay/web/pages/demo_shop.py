@@ -91,6 +91,7 @@ async def order(request: Request) -> Response:
         json.dumps({"tid": body["tid"], "order": order_id}),
         httponly=True,
         samesite="lax",
+        secure=settings_of(request).cookies_secure,
         path="/demo-shop",
     )
     return response

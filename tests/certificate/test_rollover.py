@@ -155,3 +155,18 @@ async def test_a_crl_of_a_generation_that_does_not_exist_is_not_found(api):
     assert response.json()["error"] == "IssuingCaNotFound"
     assert (await api.get("/pki/crl/0")).status_code == 422
     assert (await api.get("/pki/crl/abc")).status_code == 422
+
+
+async def test_asking_for_an_unknown_ca_does_not_reload_the_keys(api, monkeypatch):
+    """A public request naming a CA generation that does not exist lists the directory; it
+    loads (decrypts) the CA keys again only when another process has made a new one."""
+    from easypay.certificate import authority
+
+    loads = []
+    real_load = authority._load
+    monkeypatch.setattr(authority, "_load", lambda *a: loads.append(a) or real_load(*a))
+    await api.get("/pki/crl")  # the cache is warm
+    loads.clear()
+    for _ in range(3):
+        assert (await api.get("/pki/crl/9999")).status_code == 404
+    assert loads == []

@@ -91,13 +91,20 @@ def _due(authorities: Authorities) -> bool:
     return left < ROLL_WHEN_LEFT
 
 
+def _has_new_generations(directory: Path, found: Authorities) -> bool:
+    """Whether another process has rolled over since `found` was loaded (a directory listing:
+    cheap, unlike loading the keys, so a public request for an unknown CA cannot make every
+    call reload them)."""
+    return len(issuing_generations(directory)) != len(found.generations)
+
+
 def authorities_of(settings: Settings, *, reload: bool = False) -> Authorities:
-    """All generations, rolled over first when due. `reload`: read the directory again (another
-    process may have rolled over)."""
+    """All generations, rolled over first when due. `reload`: also pick up generations another
+    process has made since (loaded only when the directory holds new ones)."""
     key = (Path(settings.var_dir).resolve() / "pki", settings.server_secret)
     with _lock:
         found = _cache.get(key)
-        if found is None or reload or _due(found):
+        if found is None or _due(found) or (reload and _has_new_generations(key[0], found)):
             found = _load(*key)
             if _due(found):  # still due after reading what other processes made
                 number = len(found.generations) + 1

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from easypay.certificate import actions, repository, service, sign_requests
 from easypay.certificate import errors as cert_errors
 from easypay.certificate.pki import errors as pki_errors
+from easypay.certificate.pki.custody import is_valid_pin
 from easypay.certificate.sign_endpoints import ReceiptId
 from easypay.certificate.sign_requests import SignRequestNotFound
 from easypay.certificate.tlog import store
@@ -165,7 +166,7 @@ async def _status_page(
 
 
 def _digits(value: str, key: str, lang: str) -> str:
-    if len(value) != 6 or not value.isascii() or not value.isdigit():
+    if not is_valid_pin(value):
         raise Refused(translate(key, lang))
     return value
 
@@ -490,7 +491,7 @@ async def approve(
     form = await read_form(request)
     user, lang = principal.user, visitor.lang
     pin = form.get("pin", "")
-    if len(pin) != 6 or not pin.isascii() or not pin.isdigit():
+    if not is_valid_pin(pin):
         text = translate("certificates.bad_cert_pin", lang)
         return await _request_page(request, user, lang, receipt_id, text, 422)
     settings = settings_of(request)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import numpy
 import pytest
+import zxingcpp
 from sqlalchemy import select
 
 from easypay.kit.clock import as_utc
@@ -166,3 +168,32 @@ class TestDrawing:
         assert svg.startswith("<svg ")
         assert "style=" not in svg
         assert "viewBox" in svg
+
+    def test_qr_decodes_to_the_digits(self):
+        """Drawn from the SVG's own path (what the page shows) and read back with ZXing."""
+        for _ in range(20):
+            digits = codes.new_digits()
+            assert _read_qr(codes.qr_svg(digits)) == digits
+
+
+def _read_qr(svg: str) -> str:
+    """Rasterise the SVG's dark path as drawn (segno strokes each run of dark modules: `M x y`,
+    `m dx dy`, `h n`, in module units, y at the module's middle) and decode it with ZXing."""
+    found = re.search(r'viewBox="0 0 (\d+) \d+"', svg)
+    drawn = re.search(r'stroke="#000" d="([^"]+)"', svg)
+    assert found is not None
+    assert drawn is not None
+    size = int(found.group(1))
+    image = numpy.full((size, size), 255, dtype=numpy.uint8)
+    x = y = 0.0
+    for command, a, b in re.findall(r"([Mmh])(-?[\d.]+)(?: (-?[\d.]+))?", drawn.group(1)):
+        if command == "M":
+            x, y = float(a), float(b)
+        elif command == "m":
+            x, y = x + float(a), y + float(b)
+        else:
+            image[int(y), int(x) : int(x + float(a))] = 0
+            x += float(a)
+    result = zxingcpp.read_barcode(image.repeat(4, 0).repeat(4, 1))
+    assert result is not None, "ZXing found no QR code"
+    return str(result.text)

@@ -15,8 +15,7 @@ from sqlalchemy import func, select
 
 from easypay.db import Database
 from easypay.kit.clock import FakeClock
-from easypay.ledger import repository as ledger_repository
-from easypay.ledger.accounts import FEE_REVENUE, MERCHANT_PAYABLES
+from easypay.ledger.accounts import FEE_REVENUE, MERCHANT_PAYABLES, PAYABLE_SHARDS
 from easypay.merchant import service as merchant_service
 from easypay.models import LedgerAccount, Merchant, Settlement, SettlementLine, WebhookEvent
 from easypay.sandbox.bank import service as sandbox_bank
@@ -153,11 +152,18 @@ async def lines(database: Database, settlement_id: int) -> list[SettlementLine]:
 async def payable(database: Database, shop: Seller) -> dict[str, int]:
     """The merchant's payable: posted balance (credits - debits) and what is held for payout."""
     async with database.transaction() as session:
-        account = await ledger_repository.find_account(session, MERCHANT_PAYABLES, "KRW", shop.id)
-        assert account is not None
+        shards = (
+            await session.execute(
+                select(LedgerAccount).where(
+                    LedgerAccount.code == MERCHANT_PAYABLES, LedgerAccount.owner_id == shop.id
+                )
+            )
+        ).scalars()
+        accounts = list(shards)
+        assert len(accounts) == PAYABLE_SHARDS
         return {
-            "posted": account.credits_posted - account.debits_posted,
-            "held": account.debits_pending,
+            "posted": sum(a.credits_posted - a.debits_posted for a in accounts),
+            "held": sum(a.debits_pending for a in accounts),
         }
 
 

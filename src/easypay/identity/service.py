@@ -301,7 +301,8 @@ async def check_pin(database: Database, settings: Settings, user_id: int, pin: s
             raise PinLocked()
         right = constant_time_equal(pin_digest(settings.server_secret, user_id, pin), user.pin_hash)
         if right:
-            await repository.clear_pin_failures(session, user_id)
+            if user.pin_failures:  # most right PINs follow no wrong one: no write then
+                await repository.clear_pin_failures(session, user_id)
             return
         failures = await repository.count_pin_failure(
             session, user_id, settings.pin_max_failures, clock.now()

@@ -27,7 +27,7 @@ from easypay.kit.clock import clock
 from easypay.kit.crypto import sha256_hex, verify_password
 from easypay.ledger import repository as ledger_repository
 from easypay.ledger import service as ledger
-from easypay.ledger.accounts import MERCHANT_PAYABLES
+from easypay.ledger.accounts import MERCHANT_PAYABLES, PAYABLE_SHARDS, random_shard
 from easypay.merchant import repository
 from easypay.merchant.errors import (
     AlreadyApplied,
@@ -193,9 +193,9 @@ async def create(
     for cid in wanted:
         kind = "subscription" if cid.startswith("TCSUB") else "onetime"
         session.add(MerchantCid(cid=cid, merchant_id=merchant.id, kind=kind, created_at=now))
-    payable = await ledger.open_account(session, MERCHANT_PAYABLES, "KRW", merchant.id)
+    payable = await open_payables(session, merchant.id)
     await session.flush()
-    return CreatedMerchant(merchant, wanted, admin_key, secret_key, payable.id)
+    return CreatedMerchant(merchant, wanted, admin_key, secret_key, payable)
 
 
 # --- the settlement account -------------------------------------------------------------------
@@ -273,7 +273,7 @@ async def apply(
     session.add(merchant)
     await session.flush()
     session.add(MerchantCid(cid=cid, merchant_id=merchant.id, kind="onetime", created_at=now))
-    await ledger.open_account(session, MERCHANT_PAYABLES, "KRW", merchant.id)
+    await open_payables(session, merchant.id)
     await session.flush()
     return merchant
 
@@ -450,9 +450,21 @@ async def payment_actions(session: AsyncSession, payment: Payment) -> list[Payme
     return await payment_repository.actions_of(session, payment.id)
 
 
+async def open_payables(session: AsyncSession, merchant_id: int) -> int:
+    """Open the merchant's payable, every shard of it; the id of shard 0."""
+    ids = [
+        (await ledger.open_account(session, MERCHANT_PAYABLES, "KRW", merchant_id, shard=shard)).id
+        for shard in range(PAYABLE_SHARDS)
+    ]
+    return ids[0]
+
+
 async def payable_account(session: AsyncSession, merchant_id: int) -> int:
-    """The ledger account of what EasyPay owes the merchant: payments credit it, cancels and
-    settlement payouts debit it (below zero when a refund is fronted after a payout)."""
-    account = await ledger_repository.find_account(session, MERCHANT_PAYABLES, "KRW", merchant_id)
-    assert account is not None, "every merchant has a payable account"
+    """A ledger account of what EasyPay owes the merchant, a random shard of it: payments
+    credit it, cancels and settlement payouts debit it (a shard, or the whole, goes below zero
+    when a refund is fronted after a payout). The merchant's payable is the sum of its shards."""
+    account = await ledger_repository.find_account(
+        session, MERCHANT_PAYABLES, "KRW", merchant_id, random_shard(PAYABLE_SHARDS)
+    )
+    assert account is not None, "every merchant has a payable account in every shard"
     return account.id

@@ -34,7 +34,7 @@ from easypay.kit.money import round_up_to_step
 from easypay.ledger import service as ledger
 from easypay.ledger.accounts import BANK_CLEARING, Balance
 from easypay.ledger.schemas import TransferRequest
-from easypay.models import BankLink, BankOperation, LedgerTransfer, User
+from easypay.models import BankLink, BankOperation, User
 from easypay.money import gateway, repository
 from easypay.money.banks import BANK_NAMES
 from easypay.money.errors import (
@@ -52,6 +52,7 @@ from easypay.money.errors import (
     OperationNotFound,
     UnknownBank,
 )
+from easypay.money.repository import WalletEntry
 
 CONSENT_VERSION = "2026-11"
 ACCOUNT_PATTERN = re.compile(r"^\d{6,16}$")
@@ -389,24 +390,40 @@ async def auto_charge(
     """Make at least `needed` KRW available, charging the shortfall rounded up to 10,000 KRW
     steps from the first linked account. None when the balance already covers it."""
     async with database.transaction() as session:
-        available = (await balance(session, user)).available
-        links = await repository.active_links(session, user.id)
-        fresh_user = await session.get(User, user.id)
+        call = await auto_charge_call(session, settings, user, needed, request_key)
+    return await run_auto_charge(database, bank, settings, user, call)
+
+
+async def auto_charge_call(
+    session: AsyncSession, settings: Settings, user: User, needed: int, request_key: str
+) -> BankCall | None:
+    """The bank charge auto-charge would make for `needed` KRW (None: the balance covers it),
+    read in the caller's transaction; refused when auto-charge is off or no account is linked."""
+    available = (await balance(session, user)).available
     shortfall = needed - available
     if shortfall <= 0:
         return None
+    links = await repository.active_links(session, user.id)
+    fresh_user = await session.get(User, user.id)
     if fresh_user is None or not fresh_user.auto_charge_enabled:
         raise AutoChargeOff()
     if not links:
         raise NoLinkedAccount("Your balance is not enough and no bank account is linked.")
     amount = round_up_to_step(shortfall, settings.auto_charge_step)
-    operation = await run_bank_operation(
-        database,
-        bank,
-        settings,
-        user,
-        BankCall("charge", amount, request_key, "auto_charge", links[0].id),
-    )
+    return BankCall("charge", amount, request_key, "auto_charge", links[0].id)
+
+
+async def run_auto_charge(
+    database: Database,
+    bank: gateway.BankGateway,
+    settings: Settings,
+    user: User,
+    call: BankCall | None,
+) -> BankOperation | None:
+    """Make the charge `auto_charge_call` planned, in its own transactions (outside any other)."""
+    if call is None:
+        return None
+    operation = await run_bank_operation(database, bank, settings, user, call)
     if operation.status != "completed":
         raise ChargePending()
     return operation
@@ -417,7 +434,7 @@ async def auto_charge(
 
 @dataclass(frozen=True)
 class Activity:
-    transfer: LedgerTransfer
+    transfer: WalletEntry
     direction: Literal["in", "out"]
     amount: int
     status: Literal["completed", "processing", "canceled"]
@@ -432,19 +449,17 @@ async def history(
     cursor: int | None,
     limit: int,
 ) -> list[Activity]:
-    wallet = await ledger.user_wallet(session, user.id)
-    rows = await repository.wallet_activity(session, wallet.id, codes, since, until, cursor, limit)
+    rows = await repository.wallet_activity(session, user.id, codes, since, until, cursor, limit)
     activities = []
-    for transfer, resolution, resolved_amount in rows:
+    for entry in rows:
         status: Literal["completed", "processing", "canceled"] = "completed"
-        amount = transfer.amount
-        if transfer.kind == "pending":
-            if resolution is None:
+        amount = entry.amount
+        if entry.kind == "pending":
+            if entry.resolution is None:
                 status = "processing"
-            elif resolution == "post":
-                amount = resolved_amount or amount
+            elif entry.resolution == "post":
+                amount = entry.resolved_amount or amount
             else:
                 status = "canceled"
-        direction: Literal["in", "out"] = "out" if transfer.debit_account_id == wallet.id else "in"
-        activities.append(Activity(transfer, direction, amount, status))
+        activities.append(Activity(entry, "out" if entry.outgoing else "in", amount, status))
     return activities

@@ -35,6 +35,22 @@ def payment_data(payment: Payment, extra: dict[str, Any] | None = None) -> dict[
     }
 
 
+async def tell(
+    session: AsyncSession,
+    payment: Payment,
+    event_type: str,
+    extra: dict[str, Any] | None = None,
+    amount: int | None = None,
+) -> None:
+    """The webhook and the receipt of one change."""
+    # Held until both are written: the session's identity map keeps objects weakly, and without
+    # this reference each of the two would read the merchant again.
+    merchant = await session.get(Merchant, payment.merchant_id)
+    await announce(session, payment, event_type, extra)
+    await receipt(session, payment, event_type, amount)
+    del merchant
+
+
 async def announce(
     session: AsyncSession, payment: Payment, event_type: str, extra: dict[str, Any] | None = None
 ) -> None:

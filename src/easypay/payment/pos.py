@@ -15,8 +15,10 @@ transaction then does not keep (another amount won the code) is released at once
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -103,12 +105,17 @@ async def charge(
         if buyer is None or buyer.status != "active":
             raise BuyerUnavailable()
         card = await session.get(Card, code.card_id) if code.card_id is not None else None
-    request_key = f"pos:{code_hash[:32]}:{r.amount}"
+        request_key = f"pos:{code_hash[:32]}:{r.amount}"
+        charge = None
+        if code.method != "CARD":
+            charge = await _declined_unless(
+                money.auto_charge_call(session, settings, buyer, r.amount, request_key)
+            )
     approval: CardApproval | None = None
     if code.method == "CARD":
         approval = await _authorize(issuer, card, request_key, r.amount, merchant.name)
     else:  # one bank charge per code and amount, however many terminals try it at once
-        await _fund(database, bank, settings, buyer, r.amount, request_key)
+        await _declined_unless(money.run_auto_charge(database, bank, settings, buyer, charge))
     try:
         try:
             async with database.transaction() as session:
@@ -151,19 +158,16 @@ async def _release_unless_kept(
         await card_jobs.release(issuer, release_id, approval.approval_id, approval.amount)
 
 
-async def _fund(
-    database: Database,
-    bank: gateway.BankGateway,
-    settings: Settings,
-    buyer: User,
-    amount: int,
-    request_key: str,
-) -> None:
-    """Auto-charge the buyer's shortfall if allowed; anything else that stops it declines."""
+T = TypeVar("T")
+
+
+async def _declined_unless(funding: Awaitable[T]) -> T:
+    """Auto-charging the buyer's shortfall (planning or making it): what stops it declines the
+    payment, except what is worth retrying with the same pos_request_id."""
     try:
-        await money.auto_charge(database, bank, settings, buyer, amount, request_key)
+        return await funding
     except (BankUnavailable, ChargePending):
-        raise  # worth retrying with the same pos_request_id
+        raise
     except EasyPayError as error:
         raise PaymentDeclined(
             f"The buyer's Pay Money balance is not enough and could not be auto-charged "

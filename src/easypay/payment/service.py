@@ -386,8 +386,7 @@ async def approve(
 
 async def paid(session: AsyncSession, payment: Payment) -> None:
     """Tell the buyer (inbox) and the merchant (webhook) that a payment went through."""
-    await events.announce(session, payment, events.APPROVED)
-    await events.receipt(session, payment, events.APPROVED)
+    await events.tell(session, payment, events.APPROVED)
 
 
 async def _is_subscription_cid(session: AsyncSession, cid: str) -> bool:
@@ -481,8 +480,7 @@ async def cancel(
     if card:
         await card_jobs.enqueue_refund(session, action)
     await session.refresh(payment)
-    await events.announce(session, payment, events.CANCELED, {"cancel_amount": amount})
-    await events.receipt(session, payment, events.CANCELED, amount)
+    await events.tell(session, payment, events.CANCELED, {"cancel_amount": amount}, amount)
     return payment, action
 
 

@@ -26,6 +26,7 @@ from easypay.kit.pagination import Page
 from easypay.ledger.errors import InsufficientFunds
 from easypay.models import BankOperation, PersonTransfer, User
 from easypay.money import errors as money_errors
+from easypay.money import service as money
 from easypay.money.banks import BANK_NAMES, mask_account
 from easypay.money.dependencies import Bank
 from easypay.money.endpoints import PIN_CALL_ERRORS
@@ -157,9 +158,10 @@ async def send(
         recipient = await person.find_recipient(
             session, user, phone=body.phone, user_id=body.friend_id
         )
-    await funding.cover(
-        database_of(request), bank, settings, user, body.amount, idem.request_key("transfer-charge")
-    )
+        charge = await funding.plan(
+            session, settings, user, body.amount, idem.request_key("transfer-charge")
+        )
+    await money.run_auto_charge(database, bank, settings, user, charge)
     transfer = await person.send(
         db, settings, user, recipient, body.amount, body.message, idem.request_key("transfer")
     )

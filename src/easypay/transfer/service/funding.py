@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from easypay.config import Settings
 from easypay.db import Database
 from easypay.kit.clock import clock
 from easypay.models import User
 from easypay.money import gateway
 from easypay.money import service as money
+from easypay.money.service import BankCall
 from easypay.transfer import limits
 
 
@@ -23,5 +26,14 @@ async def cover(
     the balance is short and the user allows it — never top up money that cannot be sent.
     Its own transactions: call it before the request's session is used."""
     async with database.transaction() as session:
-        await limits.check_room(session, settings, user.id, amount, clock.now())
-    await money.auto_charge(database, bank, settings, user, amount, request_key)
+        call = await plan(session, settings, user, amount, request_key)
+    await money.run_auto_charge(database, bank, settings, user, call)
+
+
+async def plan(
+    session: AsyncSession, settings: Settings, user: User, amount: int, request_key: str
+) -> BankCall | None:
+    """`cover`'s reads, in the caller's transaction: the limits, then the charge to make (None
+    when the balance covers it). Make it with `money.run_auto_charge` outside the transaction."""
+    await limits.check_room(session, settings, user.id, amount, clock.now())
+    return await money.auto_charge_call(session, settings, user, amount, request_key)

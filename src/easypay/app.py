@@ -26,6 +26,7 @@ from easypay.certificate.signin_endpoints import router as certificate_signin_ro
 from easypay.certificate.tlog.endpoints import router as tlog_router
 from easypay.config import Settings, get_settings
 from easypay.db import Database
+from easypay.duplicates import DuplicatedParameters
 from easypay.errors import install_error_handlers
 from easypay.idempotency.dependencies import replay_response
 from easypay.idempotency.service import Replay
@@ -122,6 +123,7 @@ def create_app(
         return replay_response(error.saved)
 
     app.add_exception_handler(Replay, _replay)
+    app.add_middleware(DuplicatedParameters, max_body=settings.max_request_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware)
 

@@ -542,69 +542,214 @@ class TestMalformedBodies:
 
 
 class TestDuplicatedParameters:
-    async def test_duplicated_json_keys_cannot_smuggle_a_bad_amount(
+    """A request naming a parameter twice is refused on every surface, whichever value is good
+    and whichever comes first (parsers disagree on which one counts): the API's 422, the wire's
+    -2 / 400, the page's 422 'check your input'; nothing changes."""
+
+    @staticmethod
+    def duplicated(name: str) -> dict[str, str]:
+        return {
+            "error": "ValidationError",
+            "detail": f"{name}: the parameter is given more than once",
+        }
+
+    async def test_json_bodies_of_every_value_moving_api(
         self, client: httpx.AsyncClient, database: Database
     ) -> None:
-        """JSON objects keep the last of a duplicated key (RFC 8259 leaves it open; Python and
-        most parsers agree): the refused value wins when it is last."""
         someone = await transfer.funded(client, await money.person(client, database), 10_000)
-        body = (
-            f'{{"bank_link_id": {someone.link_id}, "amount": 1000, "amount": -1, "pin": "{PIN}"}}'
-        )
-        await refused(
-            database,
-            lambda: client.post(
-                "/api/v1/money/withdrawals",
-                content=body,
-                headers={**someone.with_key(), "Content-Type": "application/json"},
-            ),
-        )
-
-    async def test_duplicated_query_parameters_on_reads(
-        self, client: httpx.AsyncClient, database: Database
-    ) -> None:
-        someone = await money.person(client, database)
-        for query in ("limit=1&limit=100000", "limit=abc&limit=1", "cursor=1&cursor=x"):
-            response = await client.get(f"/api/v1/money/history?{query}", headers=someone.headers)
-            assert response.status_code in (200, 422), (query, response.text)
-            if response.status_code == 422:
-                api_shape(response)
-
-    async def test_duplicated_wire_parameters_take_the_last_consistently(
-        self, client: httpx.AsyncClient, database: Database, settings: Settings
-    ) -> None:
-        """The KakaoPay wire documents "the last wins" (query, then body): a bad last value is
-        refused, a good last value is the amount charged — never both, never the first."""
+        friend = await money.person(client, database)
         shop = await payment.shop(database)
-        params = payment.ready_params(shop)
-        query = "&".join(
-            f"{name}={value}" for name, value in {**params, "total_amount": 2200}.items()
-        )
-        await refused(
-            database,
-            lambda: client.post(
-                f"/v1/payment/ready?{query}&total_amount=-5",
-                headers={
-                    **shop.legacy,
-                    "Content-Type": "application/x-www-form-urlencoded;charset=utf-8",
-                },
+        code = await pos.code_for(database, someone)
+        link, auth = someone.link_id, someone.with_key
+        bodies: list[tuple[str, str, dict[str, str], str]] = [
+            (
+                "/api/v1/money/charges",
+                f'{{"bank_link_id": {link}, "amount": 1000, "amount": 1000, "pin": "{PIN}"}}',
+                auth(),
+                "amount",
             ),
-            kakao_shape,
-        )
-        response = await client.post(
-            f"/v1/payment/ready?{query}",
-            content=b"total_amount=3300",
-            headers={**shop.legacy, "Content-Type": "application/x-www-form-urlencoded"},
+            (
+                "/api/v1/money/withdrawals",
+                f'{{"bank_link_id": {link}, "amount": 1000, "amount": -1, "pin": "{PIN}"}}',
+                auth(),
+                "amount",
+            ),
+            (
+                "/api/v1/money/withdrawals",
+                f'{{"bank_link_id": {link}, "amount": -1, "amount": 1000, "pin": "{PIN}"}}',
+                auth(),
+                "amount",
+            ),
+            (
+                "/api/v1/transfers",
+                f'{{"amount": 1000, "pin": "{PIN}", "phone": "{friend.phone}", '
+                f'"phone": "{someone.phone}"}}',
+                auth(),
+                "phone",
+            ),
+            (  # the same name spelled with a JSON escape is the same name
+                "/api/v1/transfers",
+                f'{{"amount": 1000, "pin": "{PIN}", "phone": "{friend.phone}", '
+                f'"\\u0061mount": 5000}}',
+                auth(),
+                "amount",
+            ),
+            (
+                "/api/v1/pos/payments",
+                f'{{"code": "{code}", "amount": 4500, "amount": 1, '
+                f'"pos_request_id": "{pos.request_id()}", "item_name": "아메리카노"}}',
+                shop.current,
+                "amount",
+            ),
+            (  # nested: a share naming its amount twice
+                "/api/v1/money-requests",
+                f'{{"shares": [{{"phone": "{friend.phone}", "amount": 1000, "amount": 9000}}], '
+                f'"message": "점심"}}',
+                auth(),
+                "amount",
+            ),
+        ]
+        for path, body, headers, name in bodies:
+            response = await refused(
+                database,
+                lambda path=path, body=body, headers=headers: client.post(
+                    path,
+                    content=body.encode(),
+                    headers={**headers, "Content-Type": "application/json"},
+                ),
+                statuses=(422,),
+            )
+            assert response.json() == self.duplicated(name), (path, body)
+        # The same calls without the duplicate still work.
+        assert (await money.charge(client, someone, 1000)).status_code == 201
+        assert (await pos.charge(client, shop, code)).status_code == 201
+
+    async def test_query_strings(self, client: httpx.AsyncClient, database: Database) -> None:
+        someone = await transfer.funded(client, await money.person(client, database), 10_000)
+        for query, name in (
+            ("limit=1&limit=100000", "limit"),
+            ("limit=abc&limit=1", "limit"),
+            ("cursor=1&cursor=x", "cursor"),
+            ("limit=1&%6Cimit=2", "limit"),  # percent-encoded, the same name
+            ("limit=&limit=1", "limit"),  # a blank value names it too
+        ):
+            response = await refused(
+                database,
+                lambda query=query: client.get(
+                    f"/api/v1/money/history?{query}", headers=someone.headers
+                ),
+                statuses=(422,),
+            )
+            assert response.json() == self.duplicated(name), query
+        # A list parameter may repeat: that is how a list is written in a query string.
+        response = await client.get(
+            "/api/v1/money/history?code=charge&code=withdrawal&limit=5", headers=someone.headers
         )
         assert response.status_code == 200, response.text
-        order = await payment.order(client, shop, response.json()["tid"])
-        assert order["amount"]["total"] == 3300
+        assert [e["code"] for e in response.json()["items"]] == ["charge"]
+        # On a value-moving call too, before anything runs.
+        response = await refused(
+            database,
+            lambda: client.post(
+                "/api/v1/money/charges?x=1&x=2",
+                json={"bank_link_id": someone.link_id, "amount": 1000, "pin": PIN},
+                headers=someone.with_key(),
+            ),
+            statuses=(422,),
+        )
+        assert response.json() == self.duplicated("x")
 
-    async def test_duplicated_form_fields_on_pages_take_the_first(
+    @pytest.mark.parametrize("generation", ["legacy", "current"])
+    async def test_wire_ready(
+        self, client: httpx.AsyncClient, database: Database, generation: str
+    ) -> None:
+        """KakaoPay's documentation defines no merging of the query string and the body: a
+        parameter twice anywhere (query, form, JSON at any depth, query and body) is -2."""
+        shop = await payment.shop(database)
+        legacy = generation == "legacy"
+        path = "/v1/payment/ready" if legacy else "/online/v1/payment/ready"
+        auth = shop.legacy if legacy else shop.current
+        form_type = {"Content-Type": "application/x-www-form-urlencoded"}
+        json_type = {"Content-Type": "application/json"}
+
+        def encoded(params: dict[str, Any]) -> str:
+            return "&".join(f"{k}={v}" for k, v in params.items())
+
+        params = payment.ready_params(shop)
+        cases: list[tuple[str, str, bytes, dict[str, str], str]] = [
+            # (label, query, body, content type, the duplicated name)
+            ("query", encoded(params) + "&total_amount=-5", b"", form_type, "total_amount"),
+            (
+                "query, good last",
+                encoded({**params, "total_amount": -5}) + "&total_amount=2200",
+                b"",
+                form_type,
+                "total_amount",
+            ),
+            (
+                "form",
+                "",
+                (encoded(params) + "&total_amount=3300").encode(),
+                form_type,
+                "total_amount",
+            ),
+            (
+                "query and form",
+                "total_amount=3300",
+                encoded(params).encode(),
+                form_type,
+                "total_amount",
+            ),
+            (
+                "json",
+                "",
+                json.dumps(params)[:-1].encode() + b', "total_amount": 1}',
+                json_type,
+                "total_amount",
+            ),
+            (
+                "json nested",
+                "",
+                json.dumps({**params, "custom_json": {"a": 1}})
+                .replace('{"a": 1}', '{"a": 1, "a": 2}')
+                .encode(),
+                json_type,
+                "a",
+            ),
+            (
+                "query and json",
+                "total_amount=3300",
+                json.dumps(params).encode(),
+                json_type,
+                "total_amount",
+            ),
+        ]
+        for label, query, body, content_type, name in cases:
+            url = f"{path}?{query}" if query else path
+            response = await refused(
+                database,
+                lambda url=url, body=body, content_type=content_type: client.post(
+                    url, content=body, headers={**auth, **content_type}
+                ),
+                kakao_shape,
+                statuses=(400,),
+            )
+            body_json = response.json()
+            message = body_json["msg" if legacy else "error_message"]
+            assert payment.error_of(response) == -2, (label, body_json)
+            assert message.startswith(f"{name} is given "), (label, message)
+            assert body_json["extras"]["method_result_code"] == "InvalidParameter", body_json
+        # Without the duplicate, each form works (the checks refuse nothing else).
+        for form in payment.FORMS:
+            if (form in ("query", "form")) == legacy:
+                started = await payment.ready(client, shop, form)
+                assert started.total == 2200
+
+    async def test_page_form_post(
         self, client: httpx.AsyncClient, database: Database, settings: Settings
     ) -> None:
-        """Pages read the first value of a field (web.forms.read_form): a second, bad value is
-        ignored, a bad first one refused; the charge happens once, for the first amount."""
+        """A page form naming a field twice: the 422 'check your input' page, nothing charged,
+        whichever of the two values is good and whichever comes first."""
         from tests.web import helpers as web
 
         await web.sign_up_with_pin(client)
@@ -617,22 +762,29 @@ class TestDuplicatedParameters:
             "link_id": await web.first_link_id(client),
             "pin": PIN,
         }
-        await refused(
-            database,
-            lambda: client.post(
-                "/charge",
-                content="&".join(
-                    [*(f"{k}={v}" for k, v in fields.items()), "amount=-5", "amount=5000"]
-                ).encode(),
-                headers={"Content-Type": "application/x-www-form-urlencoded"},
-            ),
-            page_shape,
-        )
+        for extra in (
+            ["amount=-5", "amount=5000"],
+            ["amount=5000", "amount=-5"],
+            ["amount=5000", "amount=5000"],
+            ["amount=5000", "pin=000000"],
+            ["amount=5000", f"csrf_token={fields['csrf_token']}"],
+        ):
+            response = await refused(
+                database,
+                lambda extra=extra: client.post(
+                    "/charge",
+                    content="&".join([*(f"{k}={v}" for k, v in fields.items()), *extra]).encode(),
+                    headers={"Content-Type": "application/x-www-form-urlencoded"},
+                ),
+                page_shape,
+                statuses=(422,),
+            )
+            assert "입력한 내용을 확인해 주세요" in response.text, extra
+        assert await web.balance_of(client) == "0원"
+        # The same form without the duplicate charges once.
         response = await client.post(
             "/charge",
-            content="&".join(
-                [*(f"{k}={v}" for k, v in fields.items()), "amount=5000", "amount=-5"]
-            ).encode(),
+            content="&".join([*(f"{k}={v}" for k, v in fields.items()), "amount=5000"]).encode(),
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
         assert response.status_code == 303, response.text

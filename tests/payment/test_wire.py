@@ -163,7 +163,9 @@ class TestEachWireForm:
         assert order["cancel_available_amount"]["total"] == 2200
         assert order["canceled_amount"]["total"] == 0
 
-    async def test_query_and_body_together_the_body_wins(self, client, database):
+    async def test_query_and_body_together_is_refused(self, client, database):
+        """The spec reads parameters from the query, the form body or the JSON body and
+        defines no merging: one named in two places is refused, not silently chosen."""
         shop = await pay.shop(database)
         params = pay.ready_params(shop, total_amount=1000)
         response = await client.post(
@@ -172,9 +174,9 @@ class TestEachWireForm:
             data={"total_amount": "1000"},
             headers=shop.legacy,
         )
-        assert response.status_code == 200, response.text
-        order = await pay.order(client, shop, response.json()["tid"])
-        assert order["amount"]["total"] == 1000
+        assert response.status_code == 400, response.text
+        assert pay.kakao_error(response, legacy=True) == -2
+        assert response.json()["msg"] == "total_amount is given in both the query and the body"
 
     async def test_vat_defaults_to_a_half_up_eleventh_of_the_taxable_part(self, client, database):
         shop = await pay.shop(database)

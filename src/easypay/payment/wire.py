@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from typing import Any, Literal
 from urllib.parse import parse_qsl
 
@@ -17,6 +18,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from easypay.db import database_of
+from easypay.kit import parameters
 from easypay.kit.crypto import sha256_hex
 from easypay.models import Merchant
 from easypay.payment import repository
@@ -77,24 +79,44 @@ class Params:
 
 
 async def read_params(request: Request) -> Params:
-    """Query string first, then the body (form or JSON) on top; duplicated keys: the last wins."""
-    values: dict[str, Any] = dict(parse_qsl(request.url.query, keep_blank_values=False))
+    """Query string first, then the body (form or JSON) on top. A parameter named twice (twice
+    in the query or the form, twice in one JSON object at any depth, or in both the query and
+    the body: the KakaoPay documentation defines no merging) is refused, never picked."""
+    query = request.url.query
+    named_twice = parameters.repeated_in_query(query)
+    if named_twice is not None:
+        raise InvalidParameter(f"{named_twice} is given more than once")
+    values: dict[str, Any] = dict(parse_qsl(query, keep_blank_values=False))
     body = await request.body()
     if body:
         content_type = request.headers.get("content-type", "")
         if "json" in content_type:
             try:
-                parsed = json.loads(body)
+                parsed = parameters.loads(body)
+            except parameters.RepeatedName as error:
+                raise InvalidParameter(f"{error.name} is given more than once") from error
             except (ValueError, UnicodeDecodeError, RecursionError) as error:
                 raise InvalidParameter("the JSON body cannot be read") from error
             if not isinstance(parsed, dict):
                 raise InvalidParameter("the JSON body must be an object")
-            values.update(parsed)
+            body_values: dict[str, Any] = parsed
+            body_names: Iterable[str] = parsed
         else:
             try:
-                values.update(parse_qsl(body.decode(), keep_blank_values=False))
+                form = body.decode()
             except UnicodeDecodeError as error:
                 raise InvalidParameter("the form body cannot be read") from error
+            named_twice = parameters.repeated_in_query(form)
+            if named_twice is not None:
+                raise InvalidParameter(f"{named_twice} is given more than once")
+            body_values = dict(parse_qsl(form, keep_blank_values=False))
+            body_names = parameters.names_in_query(form)
+        if query:
+            in_query = parameters.names_in_query(query)
+            named_twice = next((n for n in body_names if n in in_query), None)
+            if named_twice is not None:
+                raise InvalidParameter(f"{named_twice} is given in both the query and the body")
+        values.update(body_values)
     return Params(values)
 
 

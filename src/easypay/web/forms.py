@@ -14,16 +14,23 @@ MAX_FIELD_LENGTH = 500
 MAX_AMOUNT_DIGITS = 15  # within the ledger's 10**15 and far within 64 bits
 _NONCE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The start of the refusal's sentence (i18n translates InvalidInput sentences by their start).
+FIELD_GIVEN_TWICE = "The form gives a field more than once"
 
 
 async def read_form(request: Request) -> dict[str, str]:
-    """The first value of each text field, trimmed and cut to a sane length. A control
-    character (NUL, escapes; tab and line breaks are fine) is refused before the page acts:
-    no browser sends one from a form, and PostgreSQL cannot store NUL."""
+    """Each text field, trimmed and cut to a sane length. A control character (NUL, escapes;
+    tab and line breaks are fine) is refused before the page acts: no browser sends one from a
+    form, and PostgreSQL cannot store NUL. So is a field given twice (our forms name each field
+    once; checkboxes have names of their own): which value counts would be a guess."""
     form = await request.form()
     values: dict[str, str] = {}
+    seen: set[str] = set()
     for key, value in form.multi_items():
-        if key in values or not isinstance(value, str):
+        if key in seen:
+            raise InvalidInput(f"{FIELD_GIVEN_TWICE}: {key[:50]!r}.")
+        seen.add(key)
+        if not isinstance(value, str):
             continue
         if CONTROL_CHARACTERS.search(value) or CONTROL_CHARACTERS.search(key):
             raise InvalidInput("The form contains control characters.")

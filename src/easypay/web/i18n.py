@@ -752,6 +752,10 @@ ERROR_MESSAGES: dict[str, tuple[str, str | None]] = {
 _NO_CONTROL_CHARACTERS = "입력한 내용을 확인해 주세요: 제어 문자는 쓸 수 없습니다."
 # Sentences of InvalidInput (code "ValidationError"), by how they start.
 VALIDATION_MESSAGES: list[tuple[str, str]] = [
+    (
+        "The form gives a field more than once",
+        "입력한 내용을 확인해 주세요: 같은 항목이 두 번 들어 있습니다.",
+    ),
     ("Phone number", "휴대폰 번호를 올바르게 입력해 주세요."),
     ("Enter your real name", "이름은 실명을 글자로 입력해 주세요 (50자 이내)."),
     ("You must be at least", "만 14세 이상만 가입할 수 있습니다."),

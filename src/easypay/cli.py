@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import sys
 from datetime import date
@@ -98,7 +99,17 @@ def serving_app() -> Any:
     from easypay.app import create_app
 
     settings = get_settings()
-    return create_app(settings, run_worker=settings.run_worker_in_process)
+    app = create_app(settings, run_worker=settings.run_worker_in_process)
+    _freeze_what_lives_forever()
+    return app
+
+
+def _freeze_what_lives_forever() -> None:
+    """Move everything built so far (modules, routes, the ORM's mappers and caches: ~300,000
+    objects) out of the garbage collector's sight: they live as long as the process, and each
+    full collection walked all of them again — ~5 ms per send flow (tests/perf, issue 6)."""
+    gc.collect()
+    gc.freeze()
 
 
 @app.command()
@@ -125,6 +136,7 @@ def worker() -> None:
             settings.card_issuer_timeout_seconds,
         )
         stop = asyncio.Event()
+        _freeze_what_lives_forever()
         try:
             await Worker(database, settings, bank, issuer).run_forever(stop)
         finally:

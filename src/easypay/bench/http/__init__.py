@@ -2,7 +2,7 @@
 
 The server (`easypay serve --workers N` and one `easypay worker`) runs as subprocesses on a
 free port; this process sets up the users, merchant and history, then is the load generator
-(asyncio + httpx, closed loop, N concurrent clients). bench/README.md says how to run it and
+(asyncio + aiohttp, closed loop, N concurrent clients). bench/README.md says how to run it and
 what each figure means.
 """
 

@@ -23,6 +23,7 @@ import random
 import re
 import uuid
 from dataclasses import dataclass, field
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 
 import httpx
@@ -91,6 +92,13 @@ class Population:
     history_user: BenchUser | None = None
     history_entries: int = 0
     set_up: dict[str, Any] = field(default_factory=dict)
+
+
+def setup_client(base_url: str) -> httpx.AsyncClient:
+    """The set-up's client (users, sign-ins, friends); it keeps no cookies (each user sends
+    their own)."""
+    jar = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
+    return httpx.AsyncClient(base_url=base_url, timeout=60.0, cookies=jar)
 
 
 def _expect(response: httpx.Response, *statuses: int) -> httpx.Response:

@@ -13,7 +13,8 @@ from typing import Any
 
 from easypay.bench.http import cpu
 from easypay.bench.http import population as people
-from easypay.bench.http.scenarios import SCENARIOS, Context, client_loop, http_client
+from easypay.bench.http.load_client import LoadClient
+from easypay.bench.http.scenarios import SCENARIOS, Context, client_loop
 from easypay.bench.http.server import Server
 from easypay.bench.http.stats import Measurement
 from easypay.bench.ledger import BenchDatabase, _run_on_app_loop, _server_facts
@@ -108,7 +109,8 @@ async def _bench(
     try:
         started = time.perf_counter()
         filled = await people.fill_accounts(database, levels[0])
-        client = http_client(server.base_url, concurrency)
+        client = people.setup_client(server.base_url)
+        load = LoadClient(server.base_url, concurrency)
         try:
             await asyncio.to_thread(server.start)
             population = await people.populate(
@@ -133,11 +135,12 @@ async def _bench(
                 for name in scenarios:
                     clients = history_concurrency if name == "history" else concurrency
                     measurement = Measurement(name, clients, users)
-                    await _measure(client, population, measurement, seconds, server)
+                    await _measure(load, population, measurement, seconds, server)
                     runs.append(measurement.as_dict())
             figures["runs"] = runs
         finally:
             await client.aclose()
+            await load.aclose()
             await asyncio.to_thread(server.stop)
         async with database.transaction() as session:
             report = await verify(session)
@@ -154,7 +157,7 @@ async def _bench(
 
 
 async def _measure(
-    client: Any,
+    client: LoadClient,
     population: people.Population,
     measurement: Measurement,
     seconds: float,

@@ -3,7 +3,7 @@
 A client is an asyncio task acting as one bench user (client i is user i; its friend is user
 i+1). It runs its scenario's flow over and over until the deadline (a closed loop: the next
 flow starts when the last one has its answer). Every request goes through one shared
-`httpx.AsyncClient` whose pool holds one connection per client.
+`LoadClient` (aiohttp) whose pool holds one connection per client.
 """
 
 from __future__ import annotations
@@ -13,11 +13,10 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from http.cookiejar import CookieJar, DefaultCookiePolicy
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
-
+from easypay.bench.http.load_client import TRANSPORT_ERRORS, Answer, LoadClient
 from easypay.bench.http.population import PIN, BenchUser, Population
 from easypay.bench.http.stats import Measurement
 
@@ -32,16 +31,9 @@ class FlowFailed(Exception):
     """A request answered something else than the flow expects; the flow is counted failed."""
 
 
-def http_client(base_url: str, concurrency: int) -> httpx.AsyncClient:
-    """One pool for all clients; it keeps no cookies (each user sends their own)."""
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    jar = CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
-    return httpx.AsyncClient(base_url=base_url, limits=limits, timeout=60.0, cookies=jar)
-
-
 @dataclass
 class Context:
-    client: httpx.AsyncClient
+    client: LoadClient
     population: Population
     measurement: Measurement
     history_cursors: dict[int, tuple[str | None, int]] = field(default_factory=dict)
@@ -52,17 +44,17 @@ class Context:
         expected: int,
         method: str,
         url: str,
-        **options: object,
-    ) -> httpx.Response:
+        **options: Any,
+    ) -> Answer:
         started = time.perf_counter()
-        response = await self.client.request(method, url, **options)  # type: ignore[arg-type]
+        response = await self.client.request(method, url, **options)
         self.measurement.step(step, time.perf_counter() - started)
         if response.status_code != expected:
             raise FlowFailed(f"{step} {response.status_code} {_error_code(response)}")
         return response
 
 
-def _error_code(response: httpx.Response) -> str:
+def _error_code(response: Answer) -> str:
     try:
         body = response.json()
     except ValueError:
@@ -215,7 +207,7 @@ async def client_loop(
         except FlowFailed as failure:
             measurement.failed(str(failure))
             continue
-        except httpx.HTTPError as failure:
+        except TRANSPORT_ERRORS as failure:
             measurement.failed(type(failure).__name__)
             continue
         measurement.flows += 1

@@ -22,7 +22,7 @@ from tests.transfer import builders as transfer
 
 # (transactions, statements) per request: PostgreSQL, SQLite.
 BUDGETS = {
-    "send": {"postgresql": (5, 16), "sqlite": (5, 18)},
+    "send": {"postgresql": (4, 16), "sqlite": (4, 18)},
     "view": {"postgresql": (2, 3), "sqlite": (2, 3)},
     "receive": {"postgresql": (3, 15), "sqlite": (3, 16)},
     "pos": {"postgresql": (4, 18), "sqlite": (4, 20)},

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -18,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from easypay.config import Settings
 from easypay.db import Database
-from easypay.errors import InvalidInput, RateLimited
+from easypay.errors import EasyPayError, InvalidInput, RateLimited
 from easypay.identity import repository
 from easypay.identity.errors import (
     AccountSuspended,
@@ -291,28 +292,50 @@ async def reset_pin(
 
 
 async def check_pin(database: Database, settings: Settings, user_id: int, pin: str) -> None:
-    """Every value-moving action calls this first. A wrong PIN is counted (and committed) even
-    though the action is refused; the fifth in a row locks value-moving actions."""
+    """Every value-moving action calls this first (or `pin_checked`). A wrong PIN is counted (and
+    committed) even though the action is refused; the fifth in a row locks value-moving actions."""
+    async with pin_checked(database, settings, user_id, pin):
+        pass
+
+
+@asynccontextmanager
+async def pin_checked(
+    database: Database, settings: Settings, user_id: int, pin: str
+) -> AsyncIterator[AsyncSession]:
+    """A transaction that begins with the PIN check and goes on with the caller's block: one
+    transaction less than `check_pin` and then another (issue 6's load profile). A wrong PIN
+    is counted and committed, then refused, and the block does not run."""
     async with database.transaction() as session:
-        user = await _reload(session, user_id)
-        if user.pin_hash is None:
-            raise PinNotSet()
-        if user.pin_locked_at is not None:
-            raise PinLocked()
-        right = constant_time_equal(pin_digest(settings.server_secret, user_id, pin), user.pin_hash)
-        if right:
-            if user.pin_failures:  # most right PINs follow no wrong one: no write then
-                await repository.clear_pin_failures(session, user_id)
+        refusal = await _pin_refusal(session, settings, user_id, pin)
+        if refusal is None:
+            yield session
             return
-        failures = await repository.count_pin_failure(
-            session, user_id, settings.pin_max_failures, clock.now()
-        )
-        if failures == settings.pin_max_failures:
-            await record_event(session, user_id, "pin.locked")
+    raise refusal
+
+
+async def _pin_refusal(
+    session: AsyncSession, settings: Settings, user_id: int, pin: str
+) -> EasyPayError | None:
+    """None for the right PIN; otherwise the refusal, the failure already counted."""
+    user = await _reload(session, user_id)
+    if user.pin_hash is None:
+        return PinNotSet()
+    if user.pin_locked_at is not None:
+        return PinLocked()
+    right = constant_time_equal(pin_digest(settings.server_secret, user_id, pin), user.pin_hash)
+    if right:
+        if user.pin_failures:  # most right PINs follow no wrong one: no write then
+            await repository.clear_pin_failures(session, user_id)
+        return None
+    failures = await repository.count_pin_failure(
+        session, user_id, settings.pin_max_failures, clock.now()
+    )
+    if failures == settings.pin_max_failures:
+        await record_event(session, user_id, "pin.locked")
     if failures is None or failures >= settings.pin_max_failures:
-        raise PinLocked()
+        return PinLocked()
     left = settings.pin_max_failures - failures
-    raise WrongPin(f"The payment PIN is wrong. {left} tries left before payments lock.")
+    return WrongPin(f"The payment PIN is wrong. {left} tries left before payments lock.")
 
 
 # --- friends ----------------------------------------------------------------------------------

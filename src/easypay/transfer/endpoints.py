@@ -149,10 +149,9 @@ async def send(
     settings: AppSettings,
 ) -> PersonTransferRead:
     database = database_of(request)
-    await identity.check_pin(database, settings, user.id, body.pin)
     # Read apart from the request transaction, which must not begin before the auto-charge
     # (its own transactions; on SQLite a begun request transaction would hold the write lock).
-    async with database.transaction() as session:
+    async with identity.pin_checked(database, settings, user.id, body.pin) as session:
         if body.friend_id is not None and not await is_friend(session, user, body.friend_id):
             raise errors.RecipientNotFound("This user is not your friend; send by phone number.")
         recipient = await person.find_recipient(

@@ -87,9 +87,10 @@ async def show_code(
     if len(pin) != 6 or not pin.isascii() or not pin.isdigit():
         return await _pin_page(request, db, user, translate("move.pin_required", visitor.lang), 422)
     try:
-        await identity.check_pin(database_of(request), settings_of(request), user.id, pin)
         method, card_id = parse_payment_method(form.get("method", ""))
-        issued = await codes.issue(db, user, method, card_id)
+        database, settings = database_of(request), settings_of(request)
+        async with identity.pin_checked(database, settings, user.id, pin) as session:
+            issued = await codes.issue(session, user, method, card_id)
     except EasyPayError as failure:
         await db.rollback()
         return await _pin_page(request, db, user, error_text(failure, visitor.lang), failure.status)

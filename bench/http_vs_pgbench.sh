@@ -4,7 +4,7 @@
 #
 # Knobs (environment): BENCH_ROUNDS (1), PGBENCH_SECONDS (30), BENCH_SECONDS (10 per
 # scenario), BENCH_CONCURRENCY (32), BENCH_ACCOUNTS ("10000 1000000"), BENCH_WORKERS (2),
-# BENCH_SCENARIOS ("charge send online pos history"), BENCH_HISTORY (100000),
+# BENCH_SCENARIOS ("charge send online pos history floor"), BENCH_HISTORY (100000),
 # BENCH_POOL_SIZE (16), BENCH_PG_OPTIONS (the server options to use).
 set -euo pipefail
 
@@ -23,7 +23,7 @@ options=(
   --pool-size "${BENCH_POOL_SIZE:-16}"
 )
 read -r -a accounts <<<"${BENCH_ACCOUNTS:-10000 1000000}"
-read -r -a scenarios <<<"${BENCH_SCENARIOS:-charge send online pos history}"
+read -r -a scenarios <<<"${BENCH_SCENARIOS:-charge send online pos history floor}"
 for level in "${accounts[@]}"; do options+=(--accounts "$level"); done
 for name in "${scenarios[@]}"; do options+=(--scenario "$name"); done
 export EASYPAY_DATABASE_URL=$EASYPAY_TEST_DATABASE_URL

@@ -8,7 +8,7 @@ from easypay.bench.http import run_http_bench
 from easypay.bench.http.report import summary
 from easypay.bench.http.stats import Measurement, percentile_ms
 
-SCENARIOS = ["charge", "send", "online", "pos", "history"]
+SCENARIOS = ["charge", "send", "online", "pos", "history", "floor"]
 
 
 class TestHttpBench:
@@ -45,6 +45,7 @@ class TestHttpBench:
             "online": {"ready", "checkout_page", "checkout_pin", "approve"},
             "pos": {"code", "pos"},
             "history": {"history"},
+            "floor": {"healthz"},
         }
         assert {run["concurrency"] for run in runs if run["scenario"] == "history"} == {1}
         assert figures["set_up"]["history_entries"] == 60

@@ -187,12 +187,20 @@ async def history(context: Context, index: int) -> None:
         context.history_cursors[index] = (str(following), depth + 1)
 
 
+async def floor(context: Context, index: int) -> None:
+    """The cheapest request through the whole stack (`GET /healthz`: the middleware, one pool
+    checkout and `SELECT 1`): the ceiling of requests per second on this machine, against
+    which a flow of several requests is judged."""
+    await context.call("healthz", 200, "GET", "/healthz")
+
+
 SCENARIOS: dict[str, Flow] = {
     "charge": charge,
     "send": send,
     "online": online,
     "pos": pos,
     "history": history,
+    "floor": floor,
 }
 
 

@@ -1,10 +1,13 @@
 """Short versions of the fault runs (bench/faults/README.md), run by CI on every change: the
-server killed 3 times under load, PostgreSQL stopped in immediate mode 3 times (PostgreSQL
-run only), the sandbox bank and card issuer failing for 15 s, and a 15 s Jepsen-shaped bank
-test with one kill. Each runs the app as its own process on its own database (a SQLite file,
-or on the PostgreSQL run a cluster of its own, so that it can be stopped) and asserts the
-run's verdict: every acknowledged operation exists once, nothing else moved, no hold or key
-is left open, every user's money adds up, `easypay ledger verify` passes."""
+server killed 3 times under load (charges, sends, money requests, bank-account transfers, store
+payments, online payments by Pay Money and by card, with cancels), PostgreSQL stopped in
+immediate mode 3 times (PostgreSQL run only), the sandbox bank and card issuer failing for
+15 s, and a 15 s Jepsen-shaped bank test with one kill. Each runs the app as its own process on
+its own database (a SQLite file, or on the PostgreSQL run a cluster of its own, so that it can
+be stopped) and asserts the run's verdict: every acknowledged operation exists once, nothing
+else moved, no hold or key is left open, every user's money adds up, `easypay ledger verify`
+passes. The sandbox bank and card issuer run in a process of their own that the runs never
+kill."""
 
 from __future__ import annotations
 
@@ -43,7 +46,11 @@ class TestCrash:
         assert status == 0
         assert verdict.figures["rounds"] == 3
         assert verdict.figures["server starts"] == 4
+        assert verdict.figures["sandbox starts"] == 1  # the bank was never killed
         assert verdict.figures["operations acknowledged"] > 0
+        kinds = verdict.figures["by kind"]
+        for kind in ("bank transfer", "money request", "online card payment", "pos payment"):
+            assert kinds.get(kind, 0) > 0, kinds
 
     @needs_postgres
     async def test_postgres_stopped_in_immediate_mode_three_times(self):

@@ -22,11 +22,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
@@ -57,30 +54,8 @@ class Snapshots:
     failed_reads: int = 0
 
 
-class BankClient(harness.Client):
-    """Transfers, store and online payments and cancels only: money moves inside EasyPay."""
-
-    async def random_operation(self, rng: random.Random) -> None:
-        user = rng.choice(self.users)
-        other = rng.choice([u for u in self.users if u is not user])
-        if rng.random() < 0.6:
-            transfer_id = await self.send(user, other, rng.randrange(1, 300) * 100)
-            if transfer_id is not None:
-                await asyncio.sleep(rng.uniform(0, 0.2))  # a while in escrow
-                if rng.random() < 0.7:
-                    await self.end_transfer(other, transfer_id, "receive")
-                else:
-                    await self.end_transfer(user, transfer_id, "cancel")
-        elif rng.random() < 0.6:
-            amount = rng.randrange(1, 200) * 100
-            request_id = await self.pos_pay(user, amount)
-            if request_id is not None and rng.random() < 0.4:
-                await self.pos_cancel(request_id, rng.randrange(1, amount // 100 + 1) * 100)
-        else:
-            amount = rng.randrange(1, 200) * 100
-            tid = await self.online_pay(user, amount)
-            if tid is not None and rng.random() < 0.4:
-                await self.online_cancel(tid, rng.randrange(1, amount // 100 + 1) * 100)
+# Transfers, store and online payments and cancels only: money moves inside EasyPay.
+BANK_TEST_MIX: harness.Mix = (("transfer", 60), ("pos", 24), ("online", 16))
 
 
 async def snapshot(database: Database) -> tuple[list[Any], list[Any]]:
@@ -162,37 +137,24 @@ async def read_forever(database: Database, snapshots: Snapshots, stop: asyncio.E
 
 
 async def run(plan: Plan) -> tuple[checks.Verdict, int]:
-    work = Path(tempfile.mkdtemp(prefix="easypay-bank-test-"))
-    cluster = None
-    server = None
-    try:
-        if plan.database_url is not None:
-            url = plan.database_url
-        elif plan.database == "postgres":
-            cluster = harness.PgCluster(work)
-            cluster.init()
-            url = cluster.url
-        else:
-            url = f"sqlite+aiosqlite:///{work / 'easypay.db'}"
-        harness.migrate(url, work)
-        server = harness.Server(url, work)
-        server.start()
-        stats = harness.Stats()
-        book = harness.Book()
-        api = harness.Api(server.base_url, stats)
-        harness.say(f"{plan.database}: server on {server.base_url}; creating {plan.users} users")
-        users = [await harness.make_user(api, i, "79") for i in range(plan.users)]
-        shop = await harness.make_shop(url)
-        clients: list[harness.Client] = [
-            BankClient(api, book, users, shop) for _ in range(plan.clients)
+    async with harness.stack(plan.database, plan.database_url, "bank-test") as run:
+        api, book, server = run.api, run.book, run.server
+        harness.say(f"creating {plan.users} users")
+        users = await harness.people(api, plan.users, "79")
+        shop = await harness.make_shop(run.url)
+        clients = [
+            harness.Client(api, book, users, shop, mix=BANK_TEST_MIX) for _ in range(plan.clients)
         ]
+        for client in clients:
+            client.send_max, client.pay_max, client.cancel_share = 300, 200, 0.4
+            client.escrow = 0.2
         for user in users:
             await clients[0].charge(user, 500_000)
             response = await api.request(
                 "PATCH", "/api/v1/me/settings", json={"auto_charge_enabled": False}, **_h(user)
             )
             assert response.status_code == 200, response.text
-        database = Database(url)
+        database = Database(run.url)
         await checks.settle_everything(database, 60)  # the starting charges, all completed
         snapshots = Snapshots()
         stop = asyncio.Event()
@@ -223,7 +185,7 @@ async def run(plan: Plan) -> tuple[checks.Verdict, int]:
         await asyncio.gather(*readers)
         judge(snapshots, *(await snapshot(database)))  # and once more, everything ended
         await database.dispose()
-        verdict = await checks.check(url, work, book, users, shop)
+        verdict = await checks.check(run.url, run.work, book, users, shop)
         for anomaly in snapshots.anomalies:
             verdict.fail(anomaly)
         verdict.figures = {
@@ -237,18 +199,8 @@ async def run(plan: Plan) -> tuple[checks.Verdict, int]:
             "snapshot anomalies": len([a for a in snapshots.anomalies if "by code" not in a]),
             **verdict.figures,
         }
-        await api.aclose()
-        status = checks.report("bank test (Jepsen shape)", verdict, stats, book)
+        status = checks.report("bank test (Jepsen shape)", verdict, run.stats, book)
         return verdict, status
-    finally:
-        if server is not None:
-            server.close()
-        if cluster is not None:
-            cluster.destroy()
-        if harness.keep_workdir():
-            print(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 def _h(user: harness.User) -> dict[str, Any]:

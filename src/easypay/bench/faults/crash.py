@@ -1,8 +1,10 @@
-"""Crash test: clients move money (charge, send + receive/cancel, POS payment + cancel), each call
-with its own Idempotency-Key, while the server is killed with SIGKILL at random moments
-(`--kill server`) or PostgreSQL is stopped in immediate mode (`--kill postgres`), then restarted;
-clients retry with the same keys until they get an answer. Afterwards the checks of
-`checks.check` run. Exit status 1 on any violation.
+"""Crash test: clients move money (charge; send + receive/cancel; money request + pay/decline;
+transfer to a bank account; POS payment + cancel; online payment by Pay Money and by card +
+cancel), each call with its own Idempotency-Key, while the server is killed with SIGKILL at
+random moments (`--kill server`) or PostgreSQL is stopped in immediate mode (`--kill
+postgres`), then restarted; clients retry with the same keys until they get an answer. The
+sandbox bank and card issuer run in a process of their own that is never killed, as a real bank
+is not. Afterwards the checks of `checks.check` run. Exit status 1 on any violation.
 
     python -m easypay.bench.faults.crash --database postgres --rounds 20
     python -m easypay.bench.faults.crash --database postgres --kill postgres --rounds 20
@@ -14,8 +16,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,38 +39,25 @@ class Plan:
 
 async def run(plan: Plan, workdir: Path | None = None) -> tuple[checks.Verdict, int]:
     """Run the plan; (verdict, exit status). Prints the summary."""
-    own = workdir is None
-    work = Path(tempfile.mkdtemp(prefix="easypay-crash-")) if workdir is None else workdir
-    cluster = None
-    server = None
-    try:
-        if plan.database_url is not None:
-            url = plan.database_url
-        elif plan.database == "postgres":
-            cluster = harness.PgCluster(work)
-            cluster.init()
-            url = cluster.url
-        else:
-            url = f"sqlite+aiosqlite:///{work / 'easypay.db'}"
-        if plan.kill == "postgres" and cluster is None:
-            raise SystemExit("--kill postgres needs our own PostgreSQL cluster")
-        harness.migrate(url, work)
-        server = harness.Server(url, work)
-        server.start()
-        stats = harness.Stats()
-        book = harness.Book()
-        api = harness.Api(server.base_url, stats)
-        harness.say(f"{plan.database}: server on {server.base_url}; creating {plan.users} users")
-        users = [await harness.make_user(api, i, "77") for i in range(plan.users)]
-        shop = await harness.make_shop(url)
-        clients = [harness.Client(api, book, users, shop) for _ in range(plan.clients)]
+    if plan.kill == "postgres" and (plan.database != "postgres" or plan.database_url):
+        raise SystemExit("--kill postgres needs our own PostgreSQL cluster")
+    async with harness.stack(plan.database, plan.database_url, "crash", workdir) as run:
+        api, book, server, cluster = run.api, run.book, run.server, run.cluster
+        harness.say(f"creating {plan.users} users, with cards")
+        users = await harness.people(api, plan.users, "77", cards=True)
+        accounts = await harness.landlords(api, 2, "77")
+        shop = await harness.make_shop(run.url)
+        mix = tuple(
+            (name, weight)
+            for name, weight in harness.CRASH_MIX
+            if plan.online or not name.startswith("online")
+        )
+        clients = [harness.Client(api, book, users, shop, mix=mix) for _ in range(plan.clients)]
         for client in clients:
-            client.online = plan.online
+            client.bank_accounts = accounts
         for user in users:  # a starting balance, so sends and payments have something to move
             await clients[0].charge(user, 200_000)
         stop = asyncio.Event()
-        victim = server if plan.kill == "server" else cluster
-        assert victim is not None
         rounds = 0
 
         async def crash() -> None:
@@ -105,26 +92,19 @@ async def run(plan: Plan, workdir: Path | None = None) -> tuple[checks.Verdict, 
         await load
         harness.say("load stopped; ending every open transfer and waiting for the worker")
         await clients[0].finish_transfers()
-        verdict = await checks.check(url, work, book, users, shop, plan.kill == "server")
+        verdict = await checks.check(
+            run.url, run.work, book, users, shop, plan.kill == "server", accounts
+        )
         verdict.figures = {
             "database": plan.database,
             "killed": plan.kill,
             "rounds": rounds,
             "server starts": server.starts,
+            "sandbox starts": run.sandbox.starts,
             **verdict.figures,
         }
-        await api.aclose()
-        status = checks.report(f"crash test ({plan.kill} killed)", verdict, stats, book)
+        status = checks.report(f"crash test ({plan.kill} killed)", verdict, run.stats, book)
         return verdict, status
-    finally:
-        if server is not None:
-            server.close()
-        if cluster is not None:
-            cluster.destroy()
-        if own and not harness.keep_workdir():
-            shutil.rmtree(work, ignore_errors=True)
-        elif own:
-            print(f"kept {work}")
 
 
 def main() -> None:

@@ -24,7 +24,7 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,7 @@ BANK_TOKEN = "sandbox-token"  # noqa: S105 - the sandbox's published default
 CARD_TOKEN = "sandbox-card-token"  # noqa: S105 - the sandbox's published default
 CID = "TC0ONETIME"
 START_FUNDS = 1_000_000  # each user's bank account at the start
+LANDLORD_FUNDS = 5_000  # what the receiving accounts of bank transfers start with
 ROOT = Path(__file__).resolve().parents[4]
 
 
@@ -125,12 +126,21 @@ class PgCluster:
 
 
 class Server:
-    """`easypay serve` (with its in-process worker) as a child process we can kill -9."""
+    """`easypay serve` (with its in-process worker) as a child process we can kill -9; with
+    `module`, another entry point (the sandbox's own process, `serve_sandbox`)."""
 
-    def __init__(self, database_url: str, workdir: Path, **settings: Any) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        workdir: Path,
+        module: str = "easypay.bench.faults.serve",
+        name: str = "server",
+        **settings: Any,
+    ) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
-        self.log = open(workdir / f"server-{self.port}.log", "ab")  # noqa: SIM115
+        self.module = module
+        self.log = open(workdir / f"{name}-{self.port}.log", "ab")  # noqa: SIM115
         self.env = {
             **os.environ,
             "EASYPAY_DATABASE_URL": database_url,
@@ -152,9 +162,21 @@ class Server:
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
+    @classmethod
+    def using_sandbox(cls, database_url: str, workdir: Path, sandbox: Server) -> Server:
+        """The server, talking to the bank and card issuer of the sandbox process over HTTP
+        (nothing of the sandbox mounted in it, so that killing it leaves the bank alive)."""
+        return cls(
+            database_url,
+            workdir,
+            mount_sandbox="false",
+            bank_base_url=f"{sandbox.base_url}/sandbox/bank",
+            card_issuer_base_url=f"{sandbox.base_url}/sandbox/card",
+        )
+
     def start(self, wait: float = 90.0) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "easypay.bench.faults.serve"],
+        self.process = subprocess.Popen(  # noqa: S603 - our own module, by its name
+            [sys.executable, "-m", self.module],
             env=self.env,
             stdout=self.log,
             stderr=self.log,
@@ -164,12 +186,12 @@ class Server:
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"the server exited with {self.process.returncode}")
+                raise RuntimeError(f"{self.module} exited with {self.process.returncode}")
             with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(f"{self.base_url}/healthz", timeout=1).status_code == 200:
                     return
             time.sleep(0.1)
-        raise RuntimeError("the server did not become healthy")
+        raise RuntimeError(f"{self.module} did not become healthy")
 
     def kill(self) -> None:
         """kill -9: no shutdown, no rollback, no answer to anyone."""
@@ -191,9 +213,10 @@ class Server:
 
 
 def server_errors(workdir: Path) -> list[str]:
-    """What the servers logged as errors (their 500s), one line each with the exception."""
+    """What the servers and the sandbox process logged as errors (their 500s), one line each
+    with the exception."""
     found = []
-    for log in sorted(workdir.glob("server-*.log")):
+    for log in sorted([*workdir.glob("server-*.log"), *workdir.glob("sandbox-*.log")]):
         for line in log.read_text(errors="replace").splitlines():
             if '"level": "ERROR"' in line or '"level": "CRITICAL"' in line:
                 found.append(line.replace("\\n", " | "))
@@ -230,6 +253,69 @@ def ledger_verify(database_url: str, workdir: Path) -> tuple[bool, str]:
     return done.returncode == 0, done.stdout + done.stderr
 
 
+# --- a run's processes --------------------------------------------------------------------------
+
+
+@dataclass
+class Stack:
+    """What a run stands on: its database, the sandbox bank and card issuer in their own
+    process (never killed, as a real bank is not), the server (which a run may kill), and the
+    clients' HTTP client, statistics and book."""
+
+    url: str
+    work: Path
+    cluster: PgCluster | None
+    sandbox: Server
+    server: Server
+    api: Api
+    stats: Stats
+    book: Book
+
+
+@contextlib.asynccontextmanager
+async def stack(
+    database: str, database_url: str | None, name: str, workdir: Path | None = None
+) -> AsyncIterator[Stack]:
+    """Start everything in a temporary directory (or `workdir`); stop and remove it after."""
+    own = workdir is None
+    work = Path(tempfile.mkdtemp(prefix=f"easypay-{name}-")) if workdir is None else workdir
+    cluster = sandbox = server = api = None
+    try:
+        if database_url is not None:
+            url = database_url
+        elif database == "postgres":
+            cluster = PgCluster(work)
+            cluster.init()
+            url = cluster.url
+        else:
+            url = f"sqlite+aiosqlite:///{work / 'easypay.db'}"
+        migrate(url, work)
+        sandbox = Server(url, work, module="easypay.bench.faults.serve_sandbox", name="sandbox")
+        sandbox.start()
+        server = Server.using_sandbox(url, work, sandbox)
+        server.start()
+        stats = Stats()
+        api = Api(server.base_url, stats, sandbox_url=sandbox.base_url)
+        for path in ("/sandbox/bank/_sandbox/faults", "/sandbox/card/_sandbox/faults"):
+            answer = await api.client.delete(path, headers={"Authorization": "Bearer -"})
+            if answer.status_code != 404:  # the server would take the bank down with it
+                raise RuntimeError(f"the server serves {path} itself: {answer.status_code}")
+        say(f"{database}: server on {server.base_url}, sandbox bank and card on {sandbox.base_url}")
+        yield Stack(url, work, cluster, sandbox, server, api, stats, Book())
+    finally:
+        if api is not None:
+            await api.aclose()
+        for process in (server, sandbox):
+            if process is not None:
+                process.close()
+        if cluster is not None:
+            cluster.destroy()
+        if own and not keep_workdir():
+            shutil.rmtree(work, ignore_errors=True)
+        elif own:
+            print(f"kept {work}")
+
+
 # --- HTTP with retries --------------------------------------------------------------------------
 
 
@@ -251,16 +337,25 @@ class Api:
     """An HTTP client that retries a request, unchanged (same Idempotency-Key), while the answer
     is no answer (connection refused or cut), a 5xx, a 409 IdempotencyInProgress or a 429."""
 
-    def __init__(self, base_url: str, stats: Stats, deadline_seconds: float = 240.0) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        stats: Stats,
+        deadline_seconds: float = 240.0,
+        sandbox_url: str | None = None,
+    ) -> None:
         self.client = httpx.AsyncClient(base_url=base_url, timeout=15.0)
         self.stats = stats
         self.deadline_seconds = deadline_seconds
+        self.sandbox_url = sandbox_url  # where /sandbox/... goes: the sandbox's own process
 
     async def aclose(self) -> None:
         await self.client.aclose()
 
     async def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         deadline = time.monotonic() + self.deadline_seconds
+        if self.sandbox_url is not None and path.startswith("/sandbox/"):
+            path = f"{self.sandbox_url}{path}"
         first = True
         while True:
             if not first:
@@ -343,6 +438,25 @@ class Shop:
         return {"Authorization": f"SECRET_KEY {self.secret_key}"}
 
 
+async def open_bank_account(
+    api: Api, account: str, holder: str, customer: str, funds: int = 0
+) -> None:
+    """An account at the sandbox bank (088)."""
+    response = await api.request(
+        "POST",
+        "/sandbox/bank/_sandbox/accounts",
+        json={
+            "bank_code": "088",
+            "account_number": account,
+            "holder_name": holder,
+            "customer_id": customer,
+            "balance": funds,
+        },
+        headers={"Authorization": f"Bearer {BANK_TOKEN}"},
+    )
+    assert response.status_code in (201, 409), response.text
+
+
 async def make_user(api: Api, index: int, tag: str, funds: int = START_FUNDS) -> User:
     phone = f"+8210{random.randint(10_000_000, 99_999_999)}"
     name = "김민준이서연박지훈최지우정하준"[index % 7 : index % 7 + 3]
@@ -366,20 +480,7 @@ async def make_user(api: Api, index: int, tag: str, funds: int = START_FUNDS) ->
     response = await api.request("GET", "/api/v1/me", headers=auth)
     user_id = response.json()["id"]
     account = f"{tag}{index:06d}{random.randint(0, 999):03d}"[:16]
-    bank = {"Authorization": f"Bearer {BANK_TOKEN}"}
-    response = await api.request(
-        "POST",
-        "/sandbox/bank/_sandbox/accounts",
-        json={
-            "bank_code": "088",
-            "account_number": account,
-            "holder_name": name,
-            "customer_id": phone,
-            "balance": funds,
-        },
-        headers=bank,
-    )
-    assert response.status_code in (201, 409), response.text
+    await open_bank_account(api, account, name, phone, funds)
     response = await api.request(
         "POST",
         "/api/v1/money/bank-links",
@@ -439,6 +540,22 @@ async def make_shop(database_url: str) -> Shop:
     return Shop(created["merchant_id"], created["secret_key"])
 
 
+async def people(api: Api, count: int, tag: str, cards: bool = False) -> list[User]:
+    """`count` users with a bank account (and, with `cards`, a card registered)."""
+    users = [await make_user(api, i, tag) for i in range(count)]
+    for user in users if cards else []:
+        await give_card(api, user)
+    return users
+
+
+async def landlords(api: Api, count: int, tag: str) -> list[str]:
+    """Accounts at the sandbox bank nobody in EasyPay holds: where bank transfers go."""
+    accounts = [f"{tag}9{i:05d}{random.randint(0, 99_999):05d}" for i in range(count)]
+    for i, account in enumerate(accounts):
+        await open_bank_account(api, account, "이집주인", f"landlord-{tag}-{i}", LANDLORD_FUNDS)
+    return accounts
+
+
 def new_key(kind: str) -> str:
     return f"{kind}-{uuid.uuid4().hex}"
 
@@ -463,12 +580,30 @@ class PosPayment:
 
 
 @dataclass
+class BankTransfer:
+    sender: int
+    account: str  # the receiving account at the sandbox bank
+    amount: int
+    told: str  # "completed", or "unknown" while the bank's answer was awaited
+
+
+@dataclass
+class Ask:
+    requester: int
+    payer: int
+    amount: int
+    answer: str | None = None  # "paid" / "declined" when the payer was told so
+
+
+@dataclass
 class Book:
     charges: dict[int, tuple[int, int]] = field(default_factory=dict)  # op id → (user, amount)
     withdrawals: dict[int, tuple[int, int]] = field(default_factory=dict)
     sends: dict[int, Send] = field(default_factory=dict)  # transfer id → send
     pos: dict[str, PosPayment] = field(default_factory=dict)  # pos_request_id → payment
     online: dict[str, PosPayment] = field(default_factory=dict)  # approved tid → payment
+    bank_transfers: dict[int, BankTransfer] = field(default_factory=dict)  # op id → transfer
+    asks: dict[int, Ask] = field(default_factory=dict)  # money request id → ask
     refused: Counter[str] = field(default_factory=Counter)
     acknowledged: Counter[str] = field(default_factory=Counter)
     unanswered: list[str] = field(default_factory=list)
@@ -489,19 +624,44 @@ class Book:
 # --- the operations -----------------------------------------------------------------------------
 
 
+Mix = tuple[tuple[str, float], ...]  # (operation, weight): `Client.op_<operation>`
+
+# The crash test's: every way money moves, in and out of EasyPay.
+CRASH_MIX: Mix = (
+    ("charge", 12),
+    ("transfer", 28),
+    ("request", 10),
+    ("bank_transfer", 8),
+    ("pos", 18),
+    ("online", 12),
+    ("online_card", 12),
+)
+
+
 class Client:
     """One simulated person or terminal: value-moving calls, each with its own key, retried
     until answered; what was acknowledged goes into the shared book."""
 
     def __init__(
-        self, api: Api, book: Book, users: list[User], shop: Shop, twice: float = 0.0
+        self,
+        api: Api,
+        book: Book,
+        users: list[User],
+        shop: Shop,
+        twice: float = 0.0,
+        mix: Mix = CRASH_MIX,
     ) -> None:
         self.api = api
         self.book = book
         self.users = users
         self.shop = shop
         self.twice = twice  # how often a call is sent twice at once (a double-clicked button)
-        self.online = False  # also pay online (ready → hosted checkout → approve)
+        self.mix = mix  # which operations, how often (see `random_operation`)
+        self.send_max = 50  # sends and requests: up to this many hundreds of won
+        self.pay_max = 80  # payments: up to this many hundreds of won
+        self.cancel_share = 0.3  # how often a payment is then partly cancelled
+        self.escrow = 0.0  # up to how long a send waits before it is received or cancelled
+        self.bank_accounts: list[str] = []  # the receiving accounts of bank transfers
         self.rng = random.Random()
 
     async def call(self, what: str, method: str, path: str, **kwargs: Any) -> httpx.Response:
@@ -524,32 +684,36 @@ class Client:
         return first
 
     async def charge(self, user: User, amount: int) -> None:
-        response = await self.call(
-            "charge",
-            "POST",
-            "/api/v1/money/charges",
-            json={"bank_link_id": user.link_id, "amount": amount, "pin": PIN},
-            headers=user.keyed(new_key("charge")),
-        )
-        if response.status_code == 201:
-            self.book.charges[response.json()["id"]] = (user.index, amount)
-            self.book.ack("charge")
-        else:
-            self.book.refuse("charge", response)
+        await self._bank_operation("charge", "charges", user, amount, self.book.charges)
 
     async def withdraw(self, user: User, amount: int) -> None:
+        await self._bank_operation("withdrawal", "withdrawals", user, amount, self.book.withdrawals)
+
+    async def _bank_operation(
+        self, what: str, path: str, user: User, amount: int, told: dict[int, tuple[int, int]]
+    ) -> None:
+        """A charge from, or a withdrawal to, the user's own linked account."""
         response = await self.call(
-            "withdrawal",
+            what,
             "POST",
-            "/api/v1/money/withdrawals",
+            f"/api/v1/money/{path}",
             json={"bank_link_id": user.link_id, "amount": amount, "pin": PIN},
-            headers=user.keyed(new_key("withdraw")),
+            headers=user.keyed(new_key(what)),
         )
         if response.status_code == 201:
-            self.book.withdrawals[response.json()["id"]] = (user.index, amount)
-            self.book.ack("withdrawal")
+            told[response.json()["id"]] = (user.index, amount)
+            self.book.ack(what)
         else:
-            self.book.refuse("withdrawal", response)
+            self.book.refuse(what, response)
+
+    def _ended(self, what: str, was: str | None, answered: str, expected: str) -> str:
+        """The end a client was told of `what` (a transfer received, a request paid, …): the
+        one expected, and never two different ones for the same thing."""
+        if answered != expected:
+            self.book.anomalies.append(f"{what}: expected {expected}, answered {answered}")
+        if was is not None and was != answered:
+            self.book.anomalies.append(f"{what} acknowledged both {was} and {answered}")
+        return answered
 
     async def send(self, sender: User, recipient: User, amount: int) -> int | None:
         response = await self.call(
@@ -578,15 +742,9 @@ class Client:
         )
         if response.status_code == 200:
             status = response.json()["status"]
-            expected = "received" if action == "receive" else "canceled"
-            if status != expected:
-                self.book.anomalies.append(f"{action} of {transfer_id} answered {status}")
             send = self.book.sends[transfer_id]
-            if send.ended is not None and send.ended != status:
-                self.book.anomalies.append(
-                    f"transfer {transfer_id} acknowledged both {send.ended} and {status}"
-                )
-            send.ended = status
+            expected = "received" if action == "receive" else "canceled"
+            send.ended = self._ended(f"transfer {transfer_id}", send.ended, status, expected)
             self.book.ack(action)
         else:
             self.book.refuse(action, response)
@@ -624,7 +782,7 @@ class Client:
             if response.json().get("payment_method_type", "MONEY") != ("CARD" if card else "MONEY"):
                 self.book.anomalies.append(f"POS {request_id} paid by the wrong method")
             self.book.pos[request_id] = PosPayment(user.index, amount, card)
-            self.book.ack("pos payment")
+            self.book.ack("pos card payment" if card else "pos payment")
             return request_id
         self.book.refuse("pos payment", response)
         return None
@@ -638,8 +796,9 @@ class Client:
             headers=self.shop.auth,
         )
         if response.status_code == 200:
-            self.book.pos[request_id].canceled += amount
-            self.book.ack("pos cancel")
+            paid = self.book.pos[request_id]
+            paid.canceled += amount
+            self.book.ack("pos card cancel" if paid.card else "pos cancel")
         else:
             self.book.refuse("pos cancel", response)
 
@@ -653,7 +812,7 @@ class Client:
         assert response.status_code == 200, response.text
         return dict(response.json())
 
-    async def online_pay(self, user: User, amount: int) -> str | None:
+    async def online_pay(self, user: User, amount: int, card: bool = False) -> str | None:
         """Ready (the shop), the hosted checkout with the PIN (the buyer's browser), approve
         (the shop). An approve whose answer was lost is learnt from an order inquiry, as a
         shop would; a checkout whose redirect was lost leaves the payment to expire."""
@@ -679,8 +838,9 @@ class Client:
             self.book.refuse("online ready", response)
             return None
         tid = str(response.json()["tid"])
+        method = f"card:{user.card_id}" if card else "MONEY"
         response = await self.api.request(
-            "POST", f"/checkout/{tid}/pay", data={"pin": PIN, "method": "MONEY"}, headers=user.web()
+            "POST", f"/checkout/{tid}/pay", data={"pin": PIN, "method": method}, headers=user.web()
         )
         token = parse_qs(urlsplit(response.headers.get("location", "")).query).get("pg_token")
         if response.status_code != 303 or not token:
@@ -702,8 +862,8 @@ class Client:
         if response.status_code != 200 and (await self._order(tid))["status"] != "SUCCESS_PAYMENT":
             self.book.refuse("online approve", response)
             return None
-        self.book.online[tid] = PosPayment(user.index, amount)
-        self.book.ack("online payment")
+        self.book.online[tid] = PosPayment(user.index, amount, card)
+        self.book.ack("online card payment" if card else "online payment")
         return tid
 
     async def online_cancel(self, tid: str, amount: int) -> None:
@@ -727,31 +887,127 @@ class Client:
                 self.book.refuse("online cancel", response)
                 return
         paid.canceled += amount
-        self.book.ack("online cancel")
+        self.book.ack("online card cancel" if paid.card else "online cancel")
+
+    async def bank_transfer(self, user: User, account: str, amount: int) -> None:
+        """Pay Money to an account at the sandbox bank (immediate, not cancellable)."""
+        response = await self.call(
+            "bank transfer",
+            "POST",
+            "/api/v1/bank-transfers",
+            json={"bank_code": "088", "account_number": account, "amount": amount, "pin": PIN},
+            headers=user.keyed(new_key("banktransfer")),
+        )
+        if response.status_code != 201:
+            self.book.refuse("bank transfer", response)
+            return
+        body = response.json()
+        operation_id, status = int(body["id"]), str(body["status"])
+        if status not in ("completed", "unknown"):
+            self.book.anomalies.append(f"bank transfer {operation_id} answered 201 {status}")
+        if operation_id in self.book.bank_transfers:
+            self.book.anomalies.append(f"two bank transfers were answered with {operation_id}")
+        self.book.bank_transfers[operation_id] = BankTransfer(user.index, account, amount, status)
+        self.book.ack("bank transfer")
+
+    async def ask(self, requester: User, payer: User, amount: int) -> int | None:
+        """A money request of one person, for `amount`."""
+        response = await self.call(
+            "money request",
+            "POST",
+            "/api/v1/money-requests",
+            json={"title": "점심값", "people": [{"phone": payer.phone, "amount": amount}]},
+            headers=requester.keyed(new_key("ask")),
+        )
+        if response.status_code != 201:
+            self.book.refuse("money request", response)
+            return None
+        request_id = int(response.json()["id"])
+        if request_id in self.book.asks:
+            self.book.anomalies.append(f"two money requests were answered with {request_id}")
+        self.book.asks[request_id] = Ask(requester.index, payer.index, amount)
+        self.book.ack("money request")
+        return request_id
+
+    async def answer_request(self, payer: User, request_id: int, action: str) -> None:
+        """`pay` (with the PIN) or `decline` the payer's part."""
+        response = await self.call(
+            f"request {action}",
+            "POST",
+            f"/api/v1/money-requests/{request_id}/{action}",
+            json={"pin": PIN} if action == "pay" else None,
+            headers=payer.keyed(new_key(f"request-{action}")),
+        )
+        if response.status_code != 200:
+            self.book.refuse(f"request {action}", response)
+            return
+        status = response.json()["my_item_status"]
+        asked = self.book.asks[request_id]
+        expected = "paid" if action == "pay" else "declined"
+        asked.answer = self._ended(f"request {request_id}", asked.answer, status, expected)
+        self.book.ack(f"request {status}")
+
+    # The operations a client picks from, by the weights of its `mix`.
 
     async def random_operation(self, rng: random.Random) -> None:
         user = rng.choice(self.users)
         other = rng.choice([u for u in self.users if u is not user])
-        roll = rng.random()
-        if roll < 0.15:
-            await self.charge(user, rng.randrange(1, 6) * 10_000)
-        elif roll < 0.55:
-            transfer_id = await self.send(user, other, rng.randrange(1, 50) * 100)
-            if transfer_id is not None:
-                if rng.random() < 0.7:
-                    await self.end_transfer(other, transfer_id, "receive")
-                else:
-                    await self.end_transfer(user, transfer_id, "cancel")
-        elif roll < 0.8 or not self.online:
-            amount = rng.randrange(1, 80) * 100
-            request_id = await self.pos_pay(user, amount)
-            if request_id is not None and rng.random() < 0.3:
-                await self.pos_cancel(request_id, rng.randrange(1, amount // 100 + 1) * 100)
+        names, weights = zip(*self.mix, strict=True)
+        operation = getattr(self, f"op_{rng.choices(names, weights)[0]}")
+        await operation(rng, user, other)
+
+    async def op_charge(self, rng: random.Random, user: User, _: User) -> None:
+        await self.charge(user, rng.randrange(1, 6) * 10_000)
+
+    async def op_withdraw(self, rng: random.Random, user: User, _: User) -> None:
+        await self.withdraw(user, rng.randrange(1, 30) * 1_000)
+
+    async def op_transfer(self, rng: random.Random, user: User, other: User) -> None:
+        transfer_id = await self.send(user, other, rng.randrange(1, self.send_max) * 100)
+        if transfer_id is None:
+            return
+        if self.escrow:
+            await asyncio.sleep(rng.uniform(0, self.escrow))  # a while in escrow
+        if rng.random() < 0.7:
+            await self.end_transfer(other, transfer_id, "receive")
         else:
-            amount = rng.randrange(1, 80) * 100
-            tid = await self.online_pay(user, amount)
-            if tid is not None and rng.random() < 0.3:
-                await self.online_cancel(tid, rng.randrange(1, amount // 100 + 1) * 100)
+            await self.end_transfer(user, transfer_id, "cancel")
+
+    async def _pay(self, rng: random.Random, user: User, online: bool, card: bool) -> None:
+        """Pay (in a store or online, by Pay Money or card), then sometimes cancel part of it."""
+        amount = rng.randrange(1, self.pay_max) * 100
+        pay, cancel = (
+            (self.online_pay, self.online_cancel)
+            if online
+            else (
+                self.pos_pay,
+                self.pos_cancel,
+            )
+        )
+        reference = await pay(user, amount, card)
+        if reference is not None and rng.random() < self.cancel_share:
+            await cancel(reference, rng.randrange(1, amount // 100 + 1) * 100)
+
+    async def op_pos(self, rng: random.Random, user: User, _: User) -> None:
+        await self._pay(rng, user, online=False, card=False)
+
+    async def op_pos_card(self, rng: random.Random, user: User, _: User) -> None:
+        await self._pay(rng, user, online=False, card=True)
+
+    async def op_online(self, rng: random.Random, user: User, _: User) -> None:
+        await self._pay(rng, user, online=True, card=False)
+
+    async def op_online_card(self, rng: random.Random, user: User, _: User) -> None:
+        await self._pay(rng, user, online=True, card=True)
+
+    async def op_bank_transfer(self, rng: random.Random, user: User, _: User) -> None:
+        await self.bank_transfer(user, rng.choice(self.bank_accounts), rng.randrange(1, 30) * 1_000)
+
+    async def op_request(self, rng: random.Random, user: User, other: User) -> None:
+        request_id = await self.ask(user, other, rng.randrange(1, self.send_max) * 100)
+        if request_id is not None:
+            action = "pay" if rng.random() < 0.85 else "decline"
+            await self.answer_request(other, request_id, action)
 
     async def finish_transfers(self) -> None:
         """Receive every acknowledged send nobody ended, so that no hold stays open."""

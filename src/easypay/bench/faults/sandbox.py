@@ -1,11 +1,12 @@
 """The sandbox bank and card issuer misbehaving under load: while clients charge, withdraw, send
-and pay in stores by Pay Money and by card, faults are injected at random through the sandboxes'
-own fault APIs — declines, timeouts (the answer comes after EasyPay gave up; the work is done
-late) and `fail_after_success` (the work is done, the answer is a 500) — and some calls are sent
-twice at the same moment (a double click). Afterwards the faults are cleared, the worker's
-reconciliation must bring every bank operation and card job to a final state, and the checks of
-`checks.check` run (the card check included: what each card used at the issuer is what the
-terminals were told). Exit status 1 on any violation.
+to people and to bank accounts and pay in stores by Pay Money and by card, faults are injected at
+random through the sandboxes' own fault APIs — declines, timeouts (the answer comes after
+EasyPay gave up; the work is done late) and `fail_after_success` (the work is done, the answer is
+a 500) — and some calls are sent twice at the same moment (a double click). Afterwards the faults
+are cleared, the worker's reconciliation must bring every bank operation and card job to a final
+state, and the checks of `checks.check` run (the card check included: what each card used at
+the issuer is what the terminals were told). The sandboxes run in their own process
+(`serve_sandbox`), reached over HTTP as a real bank is. Exit status 1 on any violation.
 
     python -m easypay.bench.faults.sandbox --database postgres --seconds 120
 """
@@ -15,11 +16,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import shutil
-import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from easypay.bench.faults import checks, harness
@@ -55,23 +53,15 @@ class Plan:
     database_url: str | None = None
 
 
-class SandboxClient(harness.Client):
-    """The crash test's mix plus withdrawals and card payments (sandbox-heavy calls)."""
-
-    async def random_operation(self, rng: random.Random) -> None:
-        user = rng.choice(self.users)
-        roll = rng.random()
-        if roll < 0.2:
-            await self.charge(user, rng.randrange(1, 6) * 10_000)
-        elif roll < 0.35:
-            await self.withdraw(user, rng.randrange(1, 30) * 1_000)
-        elif roll < 0.7:
-            amount = rng.randrange(1, 80) * 100
-            request_id = await self.pos_pay(user, amount, card=True)
-            if request_id is not None and rng.random() < 0.4:
-                await self.pos_cancel(request_id, rng.randrange(1, amount // 100 + 1) * 100)
-        else:
-            await super().random_operation(rng)
+# The crash test's mix plus withdrawals and card payments (sandbox-heavy calls).
+SANDBOX_MIX: harness.Mix = (
+    ("charge", 24),
+    ("withdraw", 15),
+    ("pos_card", 35),
+    ("transfer", 12),
+    ("pos", 8),
+    ("bank_transfer", 6),
+)
 
 
 async def inject(api: harness.Api, rng: random.Random, stats: dict[str, int]) -> None:
@@ -100,32 +90,19 @@ async def clear_faults(api: harness.Api) -> None:
 
 
 async def run(plan: Plan) -> tuple[checks.Verdict, int]:
-    work = Path(tempfile.mkdtemp(prefix="easypay-sandbox-"))
-    cluster = None
-    server = None
-    try:
-        if plan.database_url is not None:
-            url = plan.database_url
-        elif plan.database == "postgres":
-            cluster = harness.PgCluster(work)
-            cluster.init()
-            url = cluster.url
-        else:
-            url = f"sqlite+aiosqlite:///{work / 'easypay.db'}"
-        harness.migrate(url, work)
-        server = harness.Server(url, work)
-        server.start()
-        stats = harness.Stats()
-        book = harness.Book()
-        api = harness.Api(server.base_url, stats)
-        harness.say(f"{plan.database}: server on {server.base_url}; creating {plan.users} users")
-        users = [await harness.make_user(api, i, "78") for i in range(plan.users)]
-        for user in users:
-            await harness.give_card(api, user)
-        shop = await harness.make_shop(url)
-        clients: list[harness.Client] = [
-            SandboxClient(api, book, users, shop, plan.twice) for _ in range(plan.clients)
+    async with harness.stack(plan.database, plan.database_url, "sandbox") as run:
+        api, book = run.api, run.book
+        harness.say(f"creating {plan.users} users, with cards")
+        users = await harness.people(api, plan.users, "78", cards=True)
+        accounts = await harness.landlords(api, 2, "78")
+        shop = await harness.make_shop(run.url)
+        clients = [
+            harness.Client(api, book, users, shop, plan.twice, SANDBOX_MIX)
+            for _ in range(plan.clients)
         ]
+        for client in clients:
+            client.cancel_share = 0.4
+            client.bank_accounts = accounts
         for user in users:
             await clients[0].charge(user, 200_000)
         injected: dict[str, int] = {}
@@ -141,7 +118,7 @@ async def run(plan: Plan) -> tuple[checks.Verdict, int]:
         await clear_faults(api)
         harness.say("load stopped, faults cleared; ending transfers and waiting for the worker")
         await clients[0].finish_transfers()
-        verdict = await checks.check(url, work, book, users, shop)
+        verdict = await checks.check(run.url, run.work, book, users, shop, accounts=accounts)
         verdict.figures = {
             "database": plan.database,
             "seconds": plan.seconds,
@@ -149,18 +126,8 @@ async def run(plan: Plan) -> tuple[checks.Verdict, int]:
             "faults by kind": injected,
             **verdict.figures,
         }
-        await api.aclose()
-        status = checks.report("sandbox bank and card issuer faults", verdict, stats, book)
+        status = checks.report("sandbox bank and card issuer faults", verdict, run.stats, book)
         return verdict, status
-    finally:
-        if server is not None:
-            server.close()
-        if cluster is not None:
-            cluster.destroy()
-        if harness.keep_workdir():
-            print(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 def main() -> None:

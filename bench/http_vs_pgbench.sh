@@ -38,6 +38,11 @@ bench_psql "$PG_TEST_DSN" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
 status=0
 for round in $(seq 1 "$rounds"); do
   echo "=== round $round"
+  if [ "$round" -gt 1 ]; then  # a fresh database: each round starts again from the smallest scale
+    fresh=easypay_round_$round
+    bench_psql "$PG_TEST_DSN" -c "DROP DATABASE IF EXISTS $fresh" -c "CREATE DATABASE $fresh"
+    export EASYPAY_DATABASE_URL=${EASYPAY_TEST_DATABASE_URL%/*}/$fresh
+  fi
   bench_pgbench_run "$work/pgbench-$round.log" "$pgbench_seconds"
   echo "=== round $round: easypay bench http ${options[*]} (load $(bench_load))"
   "$root/.venv/bin/easypay" bench http "${options[@]}" --pgbench-tps "$bench_pgbench_tps" \

@@ -1,6 +1,7 @@
 """Where the two cores went during a measurement: CPU seconds of the server's processes, the
 background worker, PostgreSQL's backends and this load generator, read from /proc (Linux;
-elsewhere the figures are empty). Dividing by the flows gives the CPU cost of one flow."""
+elsewhere the figures are empty). Dividing by the flows gives the CPU cost of one flow. The
+machine's idle and steal time come along, to tell a saturated or a shared machine."""
 
 from __future__ import annotations
 
@@ -51,7 +52,19 @@ def snapshot(server_pid: int | None, worker_pid: int | None) -> Snapshot:
         "worker": tree(worker_pid),
         "postgres": {pid: row[2] for pid, row in processes.items() if row[0] == "postgres"},
         "generator": {os.getpid(): times.user + times.system},
+        **_machine(),
     }
+
+
+def _machine() -> dict[str, dict[int, float]]:
+    """The machine's idle time (were the cores saturated?) and steal time (CPU the hypervisor
+    gave to other guests: a shared VM's noise, outside anything the benchmark runs)."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+    except OSError:
+        return {}
+    idle, steal = int(fields[4]) + int(fields[5]), int(fields[8])  # idle + iowait; steal
+    return {"idle": {0: idle / _TICK}, "steal": {0: steal / _TICK}}
 
 
 def spent(before: Snapshot, after: Snapshot) -> dict[str, float]:

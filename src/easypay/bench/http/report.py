@@ -86,9 +86,21 @@ def _scale_lines(runs: list[dict[str, Any]]) -> list[str]:
         lines.append(
             f"scale {scenario}: {large['accounts']:,} accounts vs {small['accounts']:,}: "
             f"{change:+.1%} flows/s (target within {SCALE_TOLERANCE:.0%}: "
-            f"{_met(change >= -SCALE_TOLERANCE)})"
+            f"{_met(change >= -SCALE_TOLERANCE)}){_cost_change(small, large)}"
         )
     return ["", *lines] if lines else []
+
+
+def _cost_change(small: dict[str, Any], large: dict[str, Any]) -> str:
+    """The cost per operation at both scales (server + PostgreSQL CPU per flow): what the
+    scale target is about, and steadier than flows/s on a shared machine."""
+    costs = []
+    for run in (small, large):
+        cpu = run.get("cpu_ms_per_flow") or {}
+        if "server" not in cpu or "postgres" not in cpu:
+            return ""
+        costs.append(cpu["server"] + cpu["postgres"])
+    return f"; server + PostgreSQL CPU per flow {costs[0]:.1f} -> {costs[1]:.1f} ms"
 
 
 def _met(ok: bool) -> str:

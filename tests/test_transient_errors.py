@@ -58,3 +58,20 @@ async def test_transient_database_errors_are_503_others_500(error: Exception, st
         assert response.json()["error"] == "ServiceUnavailable"
     else:
         assert response.json()["error"] == "InternalError"
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ConnectionResetError("reset"),
+        _dbapi(sa_exc.InterfaceError, "connection was closed in the middle of operation", None),
+        _dbapi(sa_exc.OperationalError, "terminating connection", "57P01"),
+    ],
+)
+async def test_a_database_outage_is_answered_not_raised_to_the_server(error: Exception) -> None:
+    """Handled where the route's errors are: the server does not see the exception again (it
+    logged a traceback at ERROR for every request of an outage, on top of our warning)."""
+    transport = httpx.ASGITransport(app=_app(error), raise_app_exceptions=True)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        response = await client.get("/boom")
+    assert response.status_code == 503

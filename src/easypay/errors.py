@@ -126,7 +126,7 @@ async def _http_error(_: Request, error: Exception) -> JSONResponse:
 _RETRYABLE_SQLSTATES = {"40P01", "40001", "57P01", "57P03", "08000", "08003", "08006"}
 
 
-def _is_transient(error: Exception) -> bool:
+def is_transient(error: Exception) -> bool:
     """The database is away or asked for a retry: nothing was done, the client may try again
     (with the same idempotency key). Not a bug, so a 503 and a warning, not a 500."""
     if isinstance(error, ConnectionError | TimeoutError | sa_exc.PendingRollbackError):
@@ -141,7 +141,7 @@ def _is_transient(error: Exception) -> bool:
 
 
 async def _unexpected_error(_: Request, error: Exception) -> JSONResponse:
-    if _is_transient(error):
+    if is_transient(error):
         log.warning("database unavailable: %s", type(error).__name__, exc_info=error)
         body = error_body("ServiceUnavailable", "Please try again in a moment.")
         return JSONResponse(body, 503, headers={"Retry-After": "1"})
@@ -169,7 +169,21 @@ def _describe_validation_errors(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+# The classes a database that is away raises: handled where the route's own errors are, so
+# that a 503 is answered and logged once as a warning (the catch-all `Exception` handler runs
+# in Starlette's outermost middleware, which re-raises after answering: uvicorn then logged a
+# traceback at ERROR for each request of an outage).
+_DATABASE_ERRORS: tuple[type[Exception], ...] = (
+    sa_exc.DBAPIError,
+    sa_exc.PendingRollbackError,
+    ConnectionError,
+    TimeoutError,
+)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    for kind in _DATABASE_ERRORS:
+        app.add_exception_handler(kind, _unexpected_error)
     app.add_exception_handler(EasyPayError, _easypay_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

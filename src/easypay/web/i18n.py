@@ -629,6 +629,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "일시적인 오류가 발생했습니다. 잠시 후 다시 시도해 주세요.",
         "Something went wrong on our side. Try again in a moment.",
     ),
+    "error.unavailable": (
+        "서비스가 잠시 응답하지 않습니다. 처리된 것은 없으니 잠시 후 다시 시도해 주세요.",
+        "The service is briefly unavailable. Nothing was done; try again in a moment.",
+    ),
     "error.to_home": ("홈으로 가기", "Go home"),
     "error.not_found": ("요청한 페이지가 없습니다.", "There is no such page."),
     # --- docs --------------------------------------------------------------------------------

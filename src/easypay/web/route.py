@@ -13,10 +13,11 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
+from fastapi.responses import PlainTextResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
-from easypay.errors import EasyPayError, Forbidden, NotFound
+from easypay.errors import EasyPayError, Forbidden, NotFound, is_transient
 from easypay.web.csrf import CsrfRejected
 from easypay.web.i18n import error_text, translate
 from easypay.web.rendering import redirect, render, signin_url
@@ -47,6 +48,18 @@ async def _domain_error_page(request: Request, error: EasyPayError) -> Response:
     return await error_page(request, error.status, title, error_text(error, lang))
 
 
+async def _unavailable_page(request: Request) -> Response:
+    """503 + Retry-After: the database is away or asked for a retry, nothing was done, the
+    visitor may send the form again. Plain text when even the page cannot be drawn."""
+    try:
+        lang = (await get_visitor(request)).lang
+        page = await error_page(request, 503, "error.title", translate("error.unavailable", lang))
+    except Exception:  # noqa: BLE001 - the visitor or the template needed the database too
+        page = PlainTextResponse("잠시 후 다시 시도해 주세요. / Try again in a moment.", 503)
+    page.headers["Retry-After"] = "1"
+    return page
+
+
 class WebRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
@@ -72,7 +85,10 @@ class WebRoute(APIRoute):
                 )
             except HTTPException:
                 raise
-            except Exception:
+            except Exception as error:
+                if is_transient(error):
+                    log.warning("database unavailable", extra={"path": request.url.path})
+                    return await _unavailable_page(request)
                 log.exception("page failed", extra={"path": request.url.path})
                 lang = (await get_visitor(request)).lang
                 return await error_page(

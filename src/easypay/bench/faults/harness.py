@@ -372,7 +372,7 @@ class Api:
                 continue
             if response.status_code >= 500:
                 self.stats.server_errors[response.status_code] += 1
-                if len(self.stats.server_error_samples) < 5:
+                if self.stats.server_errors[response.status_code] <= 3:  # a few of each status
                     self.stats.server_error_samples.append(
                         f"{method} {path}: {response.status_code} {response.text[:120]!r}"
                     )

@@ -204,14 +204,18 @@ async def write_history(database: Database, user_id: int, partner_id: int, entri
 
 
 async def settled(database: Database, *tables: str) -> None:
-    """VACUUM (ANALYZE) freshly bulk-written tables before anything is measured, as a running
-    system's tables are: fresh statistics for the plans, and no autovacuum of a million new
-    rows competing for the two cores during the measurement (it did: the `floor` scenario,
-    which touches no table, lost a third of its throughput during the 1M-account rows)."""
+    """VACUUM (ANALYZE) freshly bulk-written tables, then CHECKPOINT, before anything is
+    measured, as a running system's tables are: fresh statistics for the plans, and neither an
+    autovacuum of a million new rows nor the checkpoint their WAL triggers competing for the two
+    cores during the measurement (both did: the `floor` scenario, which touches no table, lost a
+    third of its throughput during the 1M-account rows)."""
     async with database.engine.connect() as connection:
         autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
         for table in tables:  # names from this module, not input
             await autocommit.execute(text(f"VACUUM (ANALYZE) {table}"))
+        # And the checkpoint the bulk write's WAL would otherwise start during the measurement
+        # (its writes and the full-page images after it: ~50 % more PostgreSQL CPU per flow).
+        await autocommit.execute(text("CHECKPOINT"))
 
 
 async def fill_accounts(database: Database, accounts: int) -> dict[str, int]:

@@ -154,8 +154,7 @@ async def wallet_activity(
     One statement, columns only (no ORM objects): the hottest read of the app. The wallet is
     found by a subquery, and each side (debit, credit) is its own index range scan under the
     limit, merged by the outer query, instead of an OR that defeats the (account, id) indexes."""
-    transfers = TRANSFERS
-    resolution = TRANSFERS.alias("resolution")
+    transfers, resolution = TRANSFERS, TRANSFERS.alias("resolution")
     wallet = (
         select(ACCOUNTS.c.id)
         .where(
